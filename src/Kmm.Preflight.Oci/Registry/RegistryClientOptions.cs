@@ -1,0 +1,38 @@
+using Kmm.Preflight.Oci.Registry.Auth;
+
+namespace Kmm.Preflight.Oci.Registry;
+
+/// <summary>Options for <see cref="RegistryClient"/>.</summary>
+public sealed record RegistryClientOptions
+{
+    /// <summary>Where credentials come from; null for anonymous access only.</summary>
+    public ICredentialProvider? Credentials { get; init; }
+
+    /// <summary>Per-registry connection settings keyed by <c>host[:port]</c> (plain HTTP, skip TLS verification).</summary>
+    public IReadOnlyDictionary<string, RegistryHostSettings> Hosts { get; init; } = new Dictionary<string, RegistryHostSettings>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Extra PEM CA files trusted for every registry, besides the system's.</summary>
+    public IReadOnlyList<string> CaFiles { get; init; } = [];
+
+    /// <summary>Whether registries on loopback may fall back to plain HTTP when HTTPS fails, as Docker allows.</summary>
+    /// <value>Default true.</value>
+    public bool AllowLoopbackPlainHttp { get; init; } = true;
+
+    /// <summary>How many times a request is retried after 408/429/5xx or a transient network error.</summary>
+    /// <value>Default 4.</value>
+    public int MaxRetries { get; init; } = 4;
+
+    /// <summary>Timeout of one attempt (headers received).</summary>
+    /// <value>Default 60 seconds.</value>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Timeout of one operation, all attempts included.</summary>
+    /// <value>Default 5 minutes.</value>
+    public TimeSpan OverallTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>User-Agent sent with every request.</summary>
+    public string UserAgent { get; init; } = "kmm-preflight/1.0";
+
+    /// <summary>The innermost HTTP handler (tests inject faults here); null for a <see cref="SocketsHttpHandler"/>.</summary>
+    public HttpMessageHandler? InnerHandler { get; init; }
+}
