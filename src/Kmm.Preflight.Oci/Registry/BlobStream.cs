@@ -95,13 +95,7 @@ internal sealed class BlobStream : Stream
 
             if (read == 0)
             {
-                if (_expectedSize >= 0 && _position < _expectedSize && _resumes < _maxResumes)
-                {
-                    // The server ended the body early without an error: ask for the rest.
-                    await ResumeAsync(cancellationToken);
-                    continue;
-                }
-
+                // A clean end means the server sent all it declared (a cut connection throws instead): no resume.
                 Finish();
                 return 0;
             }
