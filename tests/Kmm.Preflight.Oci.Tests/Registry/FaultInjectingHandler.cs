@@ -25,6 +25,15 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     /// <summary>How many more blob bodies to drop.</summary>
     public int DropsLeft { get; set; }
 
+    /// <summary>How many more matching requests hang until cancelled (no answer at all).</summary>
+    public int HangsLeft { get; set; }
+
+    /// <summary>Which requests may hang.</summary>
+    public Func<HttpRequestMessage, bool> HangMatches { get; set; } = _ => true;
+
+    /// <summary>Whether a dropped blob body stalls (hangs) instead of failing.</summary>
+    public bool StallInsteadOfDrop { get; set; }
+
     /// <summary>Replaces a body byte of matching responses.</summary>
     public Func<HttpRequestMessage, bool>? Corrupt { get; set; }
 
@@ -60,12 +69,18 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
             }
         }
 
+        if (HangsLeft > 0 && HangMatches(request))
+        {
+            HangsLeft--;
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         var response = await base.SendAsync(request, cancellationToken);
         var isBlobGet = request.Method == HttpMethod.Get && request.RequestUri.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal);
         if (isBlobGet && DropBlobBodyAfter > 0 && DropsLeft > 0 && response.IsSuccessStatusCode)
         {
             DropsLeft--;
-            response.Content = Wrap(response.Content, new DroppingStream(await response.Content.ReadAsStreamAsync(cancellationToken), DropBlobBodyAfter));
+            response.Content = Wrap(response.Content, new DroppingStream(await response.Content.ReadAsStreamAsync(cancellationToken), DropBlobBodyAfter, StallInsteadOfDrop));
         }
         else if (Corrupt?.Invoke(request) == true && response.IsSuccessStatusCode)
         {
@@ -89,7 +104,7 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     }
 
     /// <summary>Serves <c>limit</c> bytes then fails like a reset connection.</summary>
-    private sealed class DroppingStream(Stream inner, int limit) : Stream
+    private sealed class DroppingStream(Stream inner, int limit, bool stall) : Stream
     {
         private int _served;
 
@@ -105,6 +120,11 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (_served >= limit && stall)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             if (_served >= limit)
             {
                 throw new IOException("connection reset by fault injection", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset));

@@ -164,6 +164,47 @@ public sealed class RegistryFaultTests
     }
 
     [Test]
+    public async Task Stalled_blob_body_is_resumed_after_the_attempt_timeout()
+    {
+        using var client = new RegistryClient(_registry.CreateClientOptions() with { InnerHandler = _faults, AttemptTimeout = TimeSpan.FromMilliseconds(500) });
+        _faults.DropBlobBodyAfter = 50_000;
+        _faults.DropsLeft = 1;
+        _faults.StallInsteadOfDrop = true;
+
+        await using var stream = await client.OpenBlobAsync(_reference, _layer.Digest, _layer.Content.Length);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.That(copy.ToArray(), Is.EqualTo(_layer.Content));
+        Assert.That(_faults.Requests.Select(r => r.Range), Does.Contain("bytes=50000-"));
+    }
+
+    [Test]
+    public async Task Hanging_request_times_out_per_attempt_and_is_retried()
+    {
+        using var client = new RegistryClient(_registry.CreateClientOptions() with { InnerHandler = _faults, AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+        _faults.HangsLeft = 1;
+        _faults.HangMatches = r => r.RequestUri!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal);
+
+        var manifest = await client.GetManifestAsync(_reference);
+
+        Assert.That(manifest.Digest, Is.EqualTo(_image.Digest));
+        Assert.That(_faults.Count("/manifests/"), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Request_that_always_hangs_gives_a_timeout_error_naming_the_registry()
+    {
+        using var client = new RegistryClient(_registry.CreateClientOptions() with { InnerHandler = _faults, AttemptTimeout = TimeSpan.FromMilliseconds(200), MaxRetries = 1 });
+        _faults.HangsLeft = 100;
+        _faults.HangMatches = r => r.RequestUri!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal);
+
+        var error = Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(_reference));
+
+        Assert.That(error!.Message, Does.Contain(_registry.Host).And.Contain("did not answer within"));
+    }
+
+    [Test]
     public void Cancellation_is_honoured()
     {
         using var cancelled = new CancellationTokenSource();
