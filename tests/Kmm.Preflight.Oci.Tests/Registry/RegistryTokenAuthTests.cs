@@ -58,6 +58,21 @@ public sealed class RegistryTokenAuthTests
     }
 
     [Test]
+    public async Task Debug_log_shows_requests_but_never_secrets()
+    {
+        var logger = new CapturingLogger();
+        using var client = _registry.CreateClient(logger: logger);
+
+        await client.GetManifestAsync(_first);
+
+        var log = string.Join('\n', logger.Messages);
+        Assert.That(log, Does.Contain("/v2/tokens/first/manifests/v1").And.Contain("/token"));
+        Assert.That(log, Does.Not.Contain(_registry.Password!));
+        Assert.That(log, Does.Not.Contain(_tokens.RefreshToken));
+        Assert.That(log, Does.Not.Contain("eyJ"), "no JWT in the log");
+    }
+
+    [Test]
     public async Task Identity_token_uses_the_OAuth2_refresh_grant()
     {
         var options = _registry.CreateClientOptions() with
