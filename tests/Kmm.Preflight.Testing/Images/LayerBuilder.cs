@@ -149,7 +149,11 @@ public sealed class LayerBuilder
                 : null;
             await using (data)
             {
-                tarEntry.DataStream = data;
+                if (data is not null)
+                {
+                    tarEntry.DataStream = data;
+                }
+
                 await writer.WriteEntryAsync(tarEntry, cancellationToken);
             }
         }
