@@ -55,7 +55,7 @@ internal sealed class MergedTree
         {
             if (entry.Kind == LayerEntryKind.Directory)
             {
-                ApplyEntry(layer, index, entry);
+                ApplyEntry(layer, entry);
             }
         }
 
@@ -79,7 +79,7 @@ internal sealed class MergedTree
         {
             if (entry.Kind is not (LayerEntryKind.Directory or LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory))
             {
-                ApplyEntry(layer, index, entry);
+                ApplyEntry(layer, entry);
             }
         }
     }
@@ -156,7 +156,7 @@ internal sealed class MergedTree
         }
     }
 
-    private void ApplyEntry(int layer, LayerIndex index, LayerIndexEntry entry)
+    private void ApplyEntry(int layer, LayerIndexEntry entry)
     {
         var parent = Walk(LayerPath.Parent(entry.Path), create: true, followLast: true, layer);
         if (parent is not { Status: PathLookupStatus.Found, Node.IsDirectory: true })
@@ -203,16 +203,17 @@ internal sealed class MergedTree
         }
         else if (entry.Kind == LayerEntryKind.Hardlink)
         {
-            LinkHardlink(node, layer, index, entry);
+            LinkHardlink(node, layer, entry);
         }
     }
 
-    private void LinkHardlink(MergedNode node, int layer, LayerIndex index, LayerIndexEntry entry)
+    private void LinkHardlink(MergedNode node, int layer, LayerIndexEntry entry)
     {
         var target = entry.LinkTarget ?? string.Empty;
-        if (index.FindFile(target) is { } file)
+        if (entry.DataOffset != LayerIndexEntry.UnresolvedOffset)
         {
-            node.DataEntry = file;
+            // Resolved while indexing: the entry carries its target's data.
+            node.DataEntry = entry;
             node.DataLayer = layer;
             return;
         }
