@@ -108,6 +108,11 @@ public sealed class ManifestLoader
         {
             throw new ManifestLoadException(sourceName, null, null, $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet reports some malformed input (unterminated flow collections, duplicate keys) this way.
+            throw new ManifestLoadException(sourceName, null, null, $"invalid YAML: {ex.Message}", ex);
+        }
 
         return [.. stream.Documents.Select(d => d.RootNode).Where(n => n is not YamlScalarNode s || !NodeReader.IsNull(s))];
     }
