@@ -7,9 +7,10 @@ namespace Kmm.Preflight.Runner.Commands.Ls;
 /// <summary><c>kmm-preflight ls IMAGE [PATH]</c>: entries of the image's final filesystem, without pulling it.</summary>
 internal static class LsCommand
 {
-    /// <summary>Creates the command.</summary>
-    public static Command Create(Option<bool> verbose, RunnerConsole console)
+    /// <summary>Creates the command; <paramref name="run"/> replaces the real run (parser tests look at the request).</summary>
+    public static Command Create(Option<bool> verbose, RunnerConsole console, Func<LsRequest, RunnerConsole, CancellationToken, Task<int>>? run = null)
     {
+        run ??= RunAsync;
         var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
         var path = new Argument<string>("PATH") { Description = "Path in the image's merged filesystem.", DefaultValueFactory = _ => "/" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "List everything below PATH (symlinked directories are listed, not entered)." };
@@ -28,7 +29,7 @@ internal static class LsCommand
                 parseResult.GetValue(recursive),
                 parseResult.GetValue(longFormat),
                 access.Bind(parseResult));
-            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => RunAsync(request, console, ct), cancellationToken);
+            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });
         return command;
     }

@@ -11,9 +11,10 @@ internal static class ValidateCommand
     /// <summary>The default for <c>--parallel</c>.</summary>
     public const int DefaultParallel = 4;
 
-    /// <summary>Creates the command.</summary>
-    public static Command Create(Option<bool> verbose, RunnerConsole console)
+    /// <summary>Creates the command; <paramref name="run"/> replaces the real run (parser tests look at the request).</summary>
+    public static Command Create(Option<bool> verbose, RunnerConsole console, Func<ValidateRequest, RunnerConsole, CancellationToken, Task<int>>? run = null)
     {
+        run ??= ValidateRun.RunAsync;
         ArgumentNullException.ThrowIfNull(console);
         var modules = new Option<FileSystemInfo[]>("--modules", "-m")
         {
@@ -75,7 +76,7 @@ internal static class ValidateCommand
                 parseResult.GetValue(parallel),
                 ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
                 access.Bind(parseResult));
-            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => ValidateRun.RunAsync(request, console, ct), cancellationToken);
+            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });
         return command;
     }
