@@ -120,6 +120,12 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
             var kind = KindOf(header.TypeFlag);
             var name = paxPath ?? longName ?? header.Name;
+            if (kind == TarEntryKind.RegularFile && header.TypeFlag == '\0' && name.EndsWith('/'))
+            {
+                // Pre-POSIX (v7) archives mark directories only by the trailing slash.
+                kind = TarEntryKind.Directory;
+            }
+
             var link = paxLink ?? longLink ?? header.LinkName;
             CheckPathLength(name, "name", where);
             CheckPathLength(link, "link target", where);
