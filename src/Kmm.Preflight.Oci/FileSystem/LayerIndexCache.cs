@@ -50,14 +50,22 @@ public sealed class LayerIndexCache
         }
     }
 
-    /// <summary>Whether an index of <paramref name="digest"/> is already complete in memory.</summary>
-    internal bool ContainsCompleted(Digest digest)
-        => _indexes.TryGetValue(digest, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully;
+    /// <summary>Replaces the index of a layer by a newer scan of it (one that retained more content), in memory and on disk.</summary>
+    internal void Replace(LayerIndex index)
+    {
+        _indexes[index.Digest] = new Lazy<Task<LayerIndex>>(Task.FromResult(index));
+        if (Directory is not null)
+        {
+            Persist(FileOf(index.Digest), index);
+        }
+    }
+
+    private string FileOf(Digest digest) => Path.Combine(Directory!, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
 
     private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan)
     {
         await Task.Yield();
-        var file = Directory is null ? null : Path.Combine(Directory, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+        var file = Directory is null ? null : FileOf(digest);
         if (file is not null && File.Exists(file))
         {
             try

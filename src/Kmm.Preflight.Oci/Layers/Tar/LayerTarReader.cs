@@ -73,7 +73,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
                 return null;
             }
 
-            var where = $"Tar entry {_headers} at offset {headerOffset}";
+            var where = new TarPosition(_headers, headerOffset);
             if (available < TarHeaderFields.BlockSize)
             {
                 throw new InvalidDataException($"{where}: unexpected end of the layer inside a tar header ({available} of {TarHeaderFields.BlockSize} bytes).");
@@ -120,6 +120,12 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
             var kind = KindOf(header.TypeFlag);
             var name = paxPath ?? longName ?? header.Name;
+            if (kind == TarEntryKind.RegularFile && header.TypeFlag == '\0' && name.EndsWith('/'))
+            {
+                // Pre-POSIX (v7) archives mark directories only by the trailing slash.
+                kind = TarEntryKind.Directory;
+            }
+
             var link = paxLink ?? longLink ?? header.LinkName;
             CheckPathLength(name, "name", where);
             CheckPathLength(link, "link target", where);
@@ -186,7 +192,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
     private static long Padding(long size) => (TarHeaderFields.BlockSize - (size % TarHeaderFields.BlockSize)) % TarHeaderFields.BlockSize;
 
-    private void CheckPathLength(string value, string what, string where)
+    private void CheckPathLength(string value, string what, TarPosition where)
     {
         if (value.Length > _limits.MaxPathLength)
         {
@@ -194,7 +200,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
         }
     }
 
-    private async ValueTask<byte[]> ReadMetadataAsync(long size, string where, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> ReadMetadataAsync(long size, TarPosition where, CancellationToken cancellationToken)
     {
         if (size > _limits.MaxHeaderBytes)
         {

@@ -7,6 +7,8 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
 
     public bool ReadToEnd { get; private set; }
 
+    public Exception? FailAtEnd { get; init; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -28,7 +30,15 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
         var count = Math.Min(Math.Min(buffer.Length, maxReadSize), _remaining.Length);
         _remaining.Span[..count].CopyTo(buffer);
         _remaining = _remaining[count..];
-        ReadToEnd |= count == 0;
+        if (count == 0 && buffer.Length > 0)
+        {
+            ReadToEnd = true;
+            if (FailAtEnd is not null)
+            {
+                throw FailAtEnd;
+            }
+        }
+
         return count;
     }
 
