@@ -27,6 +27,9 @@ internal static class LayerIndexer
         var descriptor = layer.Descriptor;
         var stopwatch = Stopwatch.StartNew();
         var entries = new List<LayerIndexEntry>();
+
+        // Regular files so far by path: a hard link takes the data of the file its target names at that point.
+        var files = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
         await using var tar = await LayerTarStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false);
         await using var reader = new LayerTarReader(tar.Tar, settings.Limits);
         var nextReport = ProgressInterval;
@@ -43,6 +46,7 @@ internal static class LayerIndexer
                         indexed = indexed with { Content = await ReadContentAsync(reader, indexed.Size, cancellationToken).ConfigureAwait(false) };
                     }
 
+                    indexed = TrackFiles(files, indexed);
                     entries.Add(indexed);
                 }
 
@@ -84,6 +88,26 @@ internal static class LayerIndexer
         return new LayerIndex(descriptor.Digest, entries, reader.Position);
     }
 
+    /// <summary>Records regular files by path and points hard links at their target's data.</summary>
+    private static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case LayerEntryKind.File:
+                files[entry.Path] = entry;
+                return entry;
+            case LayerEntryKind.Hardlink when entry.LinkTarget is not null && files.TryGetValue(entry.LinkTarget, out var target):
+                var linked = entry with { Size = target.Size, DataOffset = target.DataOffset, Content = target.Content };
+                files[entry.Path] = linked;
+                return linked;
+            case LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory:
+                return entry;
+            default:
+                files.Remove(entry.Path);
+                return entry;
+        }
+    }
+
     /// <summary>The index record for a tar entry; null for entries the merged view ignores (the root, sparse files, aufs metadata).</summary>
     internal static LayerIndexEntry? Classify(LayerTarEntry entry)
     {
@@ -115,7 +139,7 @@ internal static class LayerIndexer
             TarEntryKind.RegularFile => new LayerIndexEntry(path, LayerEntryKind.File, entry.Size, null, entry.Mode, entry.DataOffset),
             TarEntryKind.Directory => new LayerIndexEntry(path, LayerEntryKind.Directory, 0, null, entry.Mode, 0),
             TarEntryKind.SymbolicLink => new LayerIndexEntry(path, LayerEntryKind.Symlink, 0, entry.LinkName, entry.Mode, 0),
-            TarEntryKind.HardLink => new LayerIndexEntry(path, LayerEntryKind.Hardlink, 0, LayerPath.Normalise(entry.LinkName), entry.Mode, 0),
+            TarEntryKind.HardLink => new LayerIndexEntry(path, LayerEntryKind.Hardlink, 0, LayerPath.Normalise(entry.LinkName), entry.Mode, LayerIndexEntry.UnresolvedOffset),
             TarEntryKind.CharacterDevice => new LayerIndexEntry(path, LayerEntryKind.CharacterDevice, 0, null, entry.Mode, 0),
             TarEntryKind.BlockDevice => new LayerIndexEntry(path, LayerEntryKind.BlockDevice, 0, null, entry.Mode, 0),
             TarEntryKind.Fifo => new LayerIndexEntry(path, LayerEntryKind.Fifo, 0, null, entry.Mode, 0),

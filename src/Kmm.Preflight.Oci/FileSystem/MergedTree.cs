@@ -44,9 +44,21 @@ internal sealed class MergedTree
     public bool Decides(PathLookup lookup) => LowestLayer == 0 || (!HasAssumptions && lookup.Status != PathLookupStatus.Undecided);
 
     /// <summary>Applies layer <paramref name="layer"/> on top of what has been applied so far.</summary>
+    /// <remarks>
+    /// Directories go first, then whiteouts and opaque markers (they delete from lower layers only, wherever they
+    /// appear in the tar, and resolve their parents through the layer's own directories), then everything else in
+    /// tar order.
+    /// </remarks>
     public void Apply(int layer, LayerIndex index)
     {
-        // Whiteouts first: they delete from lower layers only, wherever they appear in the tar.
+        foreach (var entry in index.Entries)
+        {
+            if (entry.Kind == LayerEntryKind.Directory)
+            {
+                ApplyEntry(layer, entry);
+            }
+        }
+
         foreach (var entry in index.Entries)
         {
             if (entry.Kind == LayerEntryKind.Whiteout)
@@ -58,17 +70,16 @@ internal sealed class MergedTree
                 var directory = Walk(entry.Path, create: true, followLast: true, layer);
                 if (directory is { Status: PathLookupStatus.Found, Node.IsDirectory: true })
                 {
-                    directory.Node.Children?.Clear();
-                    directory.Node.Complete = true;
+                    HideLowerChildren(directory.Node, layer);
                 }
             }
         }
 
         foreach (var entry in index.Entries)
         {
-            if (entry.Kind is not (LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory))
+            if (entry.Kind is not (LayerEntryKind.Directory or LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory))
             {
-                ApplyEntry(layer, index, entry);
+                ApplyEntry(layer, entry);
             }
         }
     }
@@ -98,6 +109,28 @@ internal sealed class MergedTree
         }
     }
 
+    /// <summary>Removes what lower layers put under <paramref name="directory"/>, keeping this layer's directories.</summary>
+    private static void HideLowerChildren(MergedNode directory, int layer)
+    {
+        directory.Complete = true;
+        if (directory.Children is null)
+        {
+            return;
+        }
+
+        foreach (var (name, child) in directory.Children.ToList())
+        {
+            if (child.Layer == layer && child.IsDirectory)
+            {
+                HideLowerChildren(child, layer);
+            }
+            else
+            {
+                directory.Children.Remove(name);
+            }
+        }
+    }
+
     private void ApplyWhiteout(int layer, LayerIndexEntry entry)
     {
         var parent = Walk(LayerPath.Parent(entry.Path), create: true, followLast: true, layer);
@@ -109,13 +142,21 @@ internal sealed class MergedTree
 
         var directory = parent.Node;
         var name = LayerPath.Name(entry.Path);
-        if (directory.Children?.ContainsKey(name) == true || !directory.Complete)
+        MergedNode? existing = null;
+        directory.Children?.TryGetValue(name, out existing);
+        if (existing?.Layer == layer)
+        {
+            // The layer's own entries are not hidden by its whiteouts.
+            return;
+        }
+
+        if (existing is not null || !directory.Complete)
         {
             directory.AddChild(name, layer).IsTombstone = true;
         }
     }
 
-    private void ApplyEntry(int layer, LayerIndex index, LayerIndexEntry entry)
+    private void ApplyEntry(int layer, LayerIndexEntry entry)
     {
         var parent = Walk(LayerPath.Parent(entry.Path), create: true, followLast: true, layer);
         if (parent is not { Status: PathLookupStatus.Found, Node.IsDirectory: true })
@@ -162,16 +203,17 @@ internal sealed class MergedTree
         }
         else if (entry.Kind == LayerEntryKind.Hardlink)
         {
-            LinkHardlink(node, layer, index, entry);
+            LinkHardlink(node, layer, entry);
         }
     }
 
-    private void LinkHardlink(MergedNode node, int layer, LayerIndex index, LayerIndexEntry entry)
+    private void LinkHardlink(MergedNode node, int layer, LayerIndexEntry entry)
     {
         var target = entry.LinkTarget ?? string.Empty;
-        if (index.FindFile(target) is { } file)
+        if (entry.DataOffset != LayerIndexEntry.UnresolvedOffset)
         {
-            node.DataEntry = file;
+            // Resolved while indexing: the entry carries its target's data.
+            node.DataEntry = entry;
             node.DataLayer = layer;
             return;
         }

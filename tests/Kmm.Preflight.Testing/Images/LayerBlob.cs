@@ -20,6 +20,10 @@ public sealed class LayerBlob
         FilePath = filePath;
     }
 
+    /// <summary>Describes a blob already in a file (e.g. written by an earlier run), from what was recorded about it.</summary>
+    public static LayerBlob FromFile(string path, LayerCompression compression, Digest digest, Digest diffId, long uncompressedSize)
+        => new(compression, digest, new FileInfo(path).Length, diffId, uncompressedSize, null, path);
+
     /// <summary>The compression.</summary>
     public LayerCompression Compression { get; }
 

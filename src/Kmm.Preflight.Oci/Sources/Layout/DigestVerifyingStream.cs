@@ -44,6 +44,11 @@ internal sealed class DigestVerifyingStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = _inner.Read(buffer);
         return Account(buffer[..n]);
     }
@@ -53,6 +58,12 @@ internal sealed class DigestVerifyingStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        // A zero-byte read is a readiness probe, not end of stream: it must not trigger verification.
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = await _inner.ReadAsync(buffer, cancellationToken);
         return Account(buffer.Span[..n]);
     }
