@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Oci.FileSystem;
@@ -6,13 +7,23 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// The final filesystem of an image, all layers merged as a container runtime merges them, answered by streaming
 /// layers (top first, stopping as soon as the answer is decided) without extracting them.
 /// </summary>
-public sealed class ImageFileSystem
+/// <remarks>
+/// Point queries (<see cref="GetEntryAsync"/>, <see cref="ReadAllBytesAsync"/>) index layers from the top down and
+/// never read a layer below the one that decides the answer. Listings (<see cref="ListAsync"/>,
+/// <see cref="FindAsync"/>) need every layer and index them in parallel (at most
+/// <see cref="ImageFileSystemOptions.MaxParallelLayers"/> at once). Layer indexes are cached by digest in
+/// <see cref="ImageFileSystemOptions.Cache"/>. Instances are thread-safe.
+/// </remarks>
+[SuppressMessage("Design", "CA1001", Justification = "The semaphores never allocate a wait handle (only WaitAsync is used), so there is nothing to dispose.")]
+public sealed partial class ImageFileSystem
 {
     /// <summary>Creates a view over <paramref name="image"/>.</summary>
     public ImageFileSystem(ResolvedImage image, ImageFileSystemOptions? options = null)
     {
         Image = image ?? throw new ArgumentNullException(nameof(image));
         Options = options ?? new ImageFileSystemOptions();
+        _cache = Options.Cache ?? new LayerIndexCache();
+        _scanGate = new SemaphoreSlim(Math.Max(1, Options.MaxParallelLayers));
     }
 
     /// <summary>The image.</summary>
@@ -25,21 +36,118 @@ public sealed class ImageFileSystem
     /// <param name="path">Absolute or relative path; symlinks in parent components are always resolved.</param>
     /// <param name="followSymlinks">Whether a symlink as the last component is followed.</param>
     /// <param name="cancellationToken">Cancels the scan.</param>
-    public Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <returns>The entry, or null when the path does not exist or symlinks loop.</returns>
+    /// <exception cref="InvalidDataException">A layer that had to be read is malformed or fails verification.</exception>
+    /// <exception cref="Layers.UnsupportedLayerException">A layer that had to be read is foreign or of an unknown media type.</exception>
+    public async Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var lookup = await LookupAsync(path, followSymlinks, cancellationToken).ConfigureAwait(false);
+        return lookup.Status == PathLookupStatus.Found ? ToEntry(lookup.Node!) : null;
+    }
 
     /// <summary>The entries under directory <paramref name="path"/>, sorted by path; a file path lists itself.</summary>
+    /// <param name="path">The directory; symlinks in it, the last component included, are followed.</param>
+    /// <param name="recursive">Whether to list the whole subtree (symlinks are listed, not descended, like <c>find</c>).</param>
+    /// <param name="cancellationToken">Cancels the scan.</param>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
-    public Task<IReadOnlyList<FileSystemEntry>> ListAsync(string path, bool recursive = false, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public async Task<IReadOnlyList<FileSystemEntry>> ListAsync(string path, bool recursive = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var tree = await GetFullTreeAsync(cancellationToken).ConfigureAwait(false);
+        var lookup = tree.Resolve(path, followLast: true);
+        var node = RequireFound(lookup, path);
+        if (!node.IsDirectory)
+        {
+            return [ToEntry(node)];
+        }
+
+        var nodes = recursive ? MergedTree.DescendantsOf(node) : MergedTree.ChildrenOf(node);
+        return Sorted(nodes.Select(ToEntry));
+    }
 
     /// <summary>Entries under <paramref name="directory"/> (recursively, not through symlinked directories) matching <paramref name="match"/>.</summary>
-    public Task<IReadOnlyList<FileSystemEntry>> FindAsync(string directory, Func<FileSystemEntry, bool> match, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <returns>The matches, sorted by path; empty when <paramref name="directory"/> does not exist.</returns>
+    public async Task<IReadOnlyList<FileSystemEntry>> FindAsync(string directory, Func<FileSystemEntry, bool> match, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(match);
+        var tree = await GetFullTreeAsync(cancellationToken).ConfigureAwait(false);
+        var lookup = tree.Resolve(directory, followLast: true);
+        if (lookup.Status != PathLookupStatus.Found)
+        {
+            return [];
+        }
 
-    /// <summary>Reads a regular file's bytes (symlinks followed).</summary>
-    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+        var nodes = lookup.Node!.IsDirectory ? MergedTree.DescendantsOf(lookup.Node) : [lookup.Node];
+        return Sorted(nodes.Select(ToEntry).Where(match));
+    }
+
+    /// <summary>Reads a regular file's bytes (symlinks followed, hard links resolved).</summary>
+    /// <remarks>Content retained while indexing is returned directly; otherwise the providing layer is streamed up to the file.</remarks>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>, or symlinks loop.</exception>
     /// <exception cref="InvalidDataException">The path is not a regular file, or it is larger than <paramref name="maxBytes"/>.</exception>
-    public Task<byte[]> ReadAllBytesAsync(string path, long maxBytes = 64 * 1024 * 1024, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public async Task<byte[]> ReadAllBytesAsync(string path, long maxBytes = 64 * 1024 * 1024, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var lookup = await LookupAsync(path, followLast: true, cancellationToken).ConfigureAwait(false);
+        var node = RequireFound(lookup, path);
+        if (node.Type != EntryType.File)
+        {
+            throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is a {node.Type}, not a regular file.");
+        }
+
+        var data = node.DataEntry;
+        if (data is null)
+        {
+            return [];
+        }
+
+        if (data.Size > maxBytes)
+        {
+            throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is {data.Size} bytes, more than the {maxBytes} allowed.");
+        }
+
+        if (data.Content is not null)
+        {
+            return (byte[])data.Content.Clone();
+        }
+
+        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
+        {
+            // The cached index was made under another predicate: one more pass retains every file this one wants.
+            var retained = await GetRetainedContentAsync(node.DataLayer, cancellationToken).ConfigureAwait(false);
+            if (retained.TryGetValue(data.DataOffset, out var content))
+            {
+                return (byte[])content.Clone();
+            }
+        }
+
+        return await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    private MergedNode RequireFound(PathLookup lookup, string path) => lookup.Status switch
+    {
+        PathLookupStatus.Found => lookup.Node!,
+        PathLookupStatus.SymlinkLoop => throw new FileNotFoundException(
+            $"'{path}' in {Image.Name} cannot be resolved: more than {MergedTree.MaxSymlinkHops} symbolic links (a loop).", path),
+        _ => throw new FileNotFoundException($"'{path}' does not exist in {Image.Name}.", path),
+    };
+
+    private FileSystemEntry ToEntry(MergedNode node) => new()
+    {
+        Path = LayerPath.ToAbsolute(node.RelativePath),
+        Type = node.Type,
+        Size = node.Type == EntryType.File ? node.DataEntry?.Size ?? 0 : 0,
+        LinkTarget = node.Type == EntryType.Symlink ? node.Entry?.LinkTarget : null,
+        Layer = Image.Layers.Count == 0 ? default : Image.Layers[node.Layer].Descriptor.Digest,
+        LayerIndex = node.Layer,
+    };
+
+    private static List<FileSystemEntry> Sorted(IEnumerable<FileSystemEntry> entries)
+    {
+        var list = entries.ToList();
+        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return list;
+    }
 }

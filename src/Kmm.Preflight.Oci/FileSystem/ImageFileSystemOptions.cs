@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.Layers;
 using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Oci.FileSystem;
@@ -18,6 +19,10 @@ public sealed record ImageFileSystemOptions
     /// <summary>How many layers may be streamed at once.</summary>
     /// <value>Default 2.</value>
     public int MaxParallelLayers { get; init; } = 2;
+
+    /// <summary>Bounds against hostile layers.</summary>
+    /// <value>Default <see cref="LayerLimits.Default"/>.</value>
+    public LayerLimits Limits { get; init; } = LayerLimits.Default;
 
     /// <summary>Progress of long layer reads; null for none.</summary>
     public IProgress<LayerScanProgress>? Progress { get; init; }

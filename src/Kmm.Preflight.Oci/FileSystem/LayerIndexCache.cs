@@ -1,11 +1,24 @@
+using System.Collections.Concurrent;
+using Kmm.Preflight.Oci.Caching;
+using Kmm.Preflight.Oci.References;
+
 namespace Kmm.Preflight.Oci.FileSystem;
 
 /// <summary>
 /// Caches each layer's file index by digest (layer contents never change for a digest), in memory and optionally
-/// in a directory, so a layer shared by many images or modules is read once. Thread-safe.
+/// in a directory, so a layer shared by many images or modules is read once. Thread-safe: concurrent requests for
+/// the same digest share one scan.
 /// </summary>
+/// <remarks>
+/// An index holds the content of the files retained by the <see cref="ImageFileSystemOptions.RetainContent"/> in
+/// force when the layer was scanned; files retained under another predicate are read again from the layer on demand.
+/// </remarks>
 public sealed class LayerIndexCache
 {
+    private const string FileExtension = ".lidx";
+
+    private readonly ConcurrentDictionary<Digest, Lazy<Task<LayerIndex>>> _indexes = new();
+
     /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given.</summary>
     public LayerIndexCache(string? directory = null)
     {
@@ -14,4 +27,93 @@ public sealed class LayerIndexCache
 
     /// <summary>The persistence directory, or null.</summary>
     public string? Directory { get; }
+
+    /// <summary>How many layer indexes are held in memory (including scans in progress).</summary>
+    public int Count => _indexes.Count;
+
+    /// <summary>Drops the in-memory indexes (the persisted ones stay).</summary>
+    public void Clear() => _indexes.Clear();
+
+    /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
+    internal async Task<LayerIndex> GetOrAddAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
+    {
+        // The scan runs without the first caller's token, so one caller giving up does not fail the others waiting on it.
+        var lazy = _indexes.GetOrAdd(digest, d => new Lazy<Task<LayerIndex>>(() => LoadOrScanAsync(d, scan)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Task<LayerIndex>>>(digest, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>Replaces the index of a layer by a newer scan of it (one that retained more content), in memory and on disk.</summary>
+    internal void Replace(LayerIndex index)
+    {
+        _indexes[index.Digest] = new Lazy<Task<LayerIndex>>(Task.FromResult(index));
+        if (Directory is not null)
+        {
+            Persist(FileOf(index.Digest), index);
+        }
+    }
+
+    private string FileOf(Digest digest) => Path.Combine(Directory!, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+
+    private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan)
+    {
+        await Task.Yield();
+        var file = Directory is null ? null : FileOf(digest);
+        if (file is not null && File.Exists(file))
+        {
+            try
+            {
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+                if (LayerIndexSerializer.TryRead(stream, digest) is { } stored)
+                {
+                    return stored;
+                }
+            }
+            catch (IOException)
+            {
+                // An unreadable cache file is a miss.
+            }
+        }
+
+        var index = await scan(CancellationToken.None).ConfigureAwait(false);
+        if (file is not null)
+        {
+            Persist(file, index);
+        }
+
+        return index;
+    }
+
+    private static void Persist(string file, LayerIndex index)
+    {
+        var temporary = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            {
+                LayerIndexSerializer.Write(stream, index);
+            }
+
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Persistence is an optimisation: a read-only or full disk must not fail the scan.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
 }

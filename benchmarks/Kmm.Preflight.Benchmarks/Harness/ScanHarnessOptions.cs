@@ -1,0 +1,52 @@
+namespace Kmm.Preflight.Benchmarks.Harness;
+
+/// <summary>Command-line options of <c>scan</c>.</summary>
+internal sealed record ScanHarnessOptions
+{
+    public required string CacheDirectory { get; init; }
+
+    public string? KernelPackage { get; init; }
+
+    public int Runs { get; init; } = 3;
+
+    public required string OutputFile { get; init; }
+
+    public bool UseRegistry { get; init; } = true;
+
+    public bool SkipSkopeo { get; init; }
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project benchmarks/Kmm.Preflight.Benchmarks -- scan [options]
+          --cache DIR             where the kernel package and image layout are kept (default: REPO/.work/bench)
+          --kernel-package NAME   Debian kernel package (default: newest linux-image-6.1.0-NN-amd64)
+          --runs N                runs per measurement, the median is reported (default 3)
+          --output FILE           Markdown results; JSON next to it (default: benchmarks/results/scan-latest.md)
+          --no-registry           read the OCI layout directly instead of a local docker-registry
+          --skip-skopeo           leave out the skopeo copy + tar baseline
+        """;
+
+    public static ScanHarnessOptions Parse(string[] args, string repositoryRoot)
+    {
+        var options = new ScanHarnessOptions
+        {
+            CacheDirectory = Path.Combine(repositoryRoot, ".work", "bench"),
+            OutputFile = Path.Combine(repositoryRoot, "benchmarks", "results", "scan-latest.md"),
+        };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+            options = args[i] switch
+            {
+                "--cache" => options with { CacheDirectory = Path.GetFullPath(Value()) },
+                "--kernel-package" => options with { KernelPackage = Value() },
+                "--runs" => options with { Runs = int.TryParse(Value(), out var runs) && runs > 0 ? runs : throw new ArgumentException($"--runs needs a positive number.\n{Usage}") },
+                "--output" => options with { OutputFile = Path.GetFullPath(Value()) },
+                "--no-registry" => options with { UseRegistry = false },
+                "--skip-skopeo" => options with { SkipSkopeo = true },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text;
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.References;
+
+namespace Kmm.Preflight.Oci.Caching;
+
+/// <summary>
+/// A compact binary form of a <see cref="LayerIndex"/> for the on-disk cache: a magic, a version, the digest, then
+/// the entries. Anything unexpected reads as a cache miss, never as wrong data.
+/// </summary>
+internal static class LayerIndexSerializer
+{
+    private const string Magic = "KMMLIDX";
+    private const int Version = 1;
+
+    public static void Write(Stream stream, LayerIndex index)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(Version);
+        writer.Write(index.Digest.ToString());
+        writer.Write(index.UncompressedSize);
+        writer.Write(index.Entries.Count);
+        foreach (var entry in index.Entries)
+        {
+            writer.Write(entry.Path);
+            writer.Write((byte)entry.Kind);
+            writer.Write(entry.Size);
+            writer.Write(entry.LinkTarget is not null);
+            if (entry.LinkTarget is not null)
+            {
+                writer.Write(entry.LinkTarget);
+            }
+
+            writer.Write(entry.Mode);
+            writer.Write(entry.DataOffset);
+            writer.Write(entry.Content?.Length ?? -1);
+            if (entry.Content is not null)
+            {
+                writer.Write(entry.Content);
+            }
+        }
+    }
+
+    /// <summary>The index stored in <paramref name="stream"/>, or null when it is not a valid index of <paramref name="digest"/>.</summary>
+    public static LayerIndex? TryRead(Stream stream, Digest digest)
+    {
+        try
+        {
+            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            if (reader.ReadString() != Magic || reader.ReadInt32() != Version || reader.ReadString() != digest.ToString())
+            {
+                return null;
+            }
+
+            var uncompressedSize = reader.ReadInt64();
+            var count = reader.ReadInt32();
+            if (count < 0)
+            {
+                return null;
+            }
+
+            var entries = new List<LayerIndexEntry>(Math.Min(count, 1 << 20));
+            for (var i = 0; i < count; i++)
+            {
+                var path = reader.ReadString();
+                var kind = (LayerEntryKind)reader.ReadByte();
+                if (!Enum.IsDefined(kind))
+                {
+                    return null;
+                }
+
+                var size = reader.ReadInt64();
+                var link = reader.ReadBoolean() ? reader.ReadString() : null;
+                var mode = reader.ReadInt32();
+                var offset = reader.ReadInt64();
+                var contentLength = reader.ReadInt32();
+                byte[]? content = null;
+                if (contentLength >= 0)
+                {
+                    content = reader.ReadBytes(contentLength);
+                    if (content.Length != contentLength)
+                    {
+                        return null;
+                    }
+                }
+
+                entries.Add(new LayerIndexEntry(path, kind, size, link, mode, offset) { Content = content });
+            }
+
+            return new LayerIndex(digest, entries, uncompressedSize);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

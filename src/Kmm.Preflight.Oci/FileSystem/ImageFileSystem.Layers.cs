@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>Reading layer indexes and merging them into trees, top down for point queries.</summary>
+public sealed partial class ImageFileSystem
+{
+    private readonly LayerIndexCache _cache;
+    private readonly SemaphoreSlim _scanGate;
+    private readonly SemaphoreSlim _treeLock = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<Task<Dictionary<long, byte[]>>>> _rescans = new();
+
+    // The tree reaching lowest so far: its answers are the most decided; once it reaches layer 0 it is the image.
+    private MergedTree? _deepest;
+
+    private async Task<PathLookup> LookupAsync(string path, bool followLast, CancellationToken cancellationToken)
+    {
+        var layerCount = Image.Layers.Count;
+        if (layerCount == 0)
+        {
+            return new MergedTree(0).Resolve(path, followLast);
+        }
+
+        var tree = Volatile.Read(ref _deepest);
+        var lowest = tree?.LowestLayer ?? layerCount;
+        if (tree is not null)
+        {
+            var lookup = tree.Resolve(path, followLast);
+            if (tree.Decides(lookup))
+            {
+                return lookup;
+            }
+        }
+
+        for (var layer = lowest - 1; layer >= 0; layer--)
+        {
+            tree = await GetTreeAsync(layer, cancellationToken).ConfigureAwait(false);
+            var lookup = tree.Resolve(path, followLast);
+            if (tree.Decides(lookup))
+            {
+                if (layer > 0)
+                {
+                    Options.Logger?.LogDebug("'{Path}' in {Image} decided by layers {Lowest}..{Top}; lower layers not read", path, Image.Name, layer, layerCount - 1);
+                }
+
+                return lookup;
+            }
+        }
+
+        throw new InvalidOperationException("The whole image always decides a lookup.");
+    }
+
+    private Task<MergedTree> GetFullTreeAsync(CancellationToken cancellationToken)
+    {
+        var tree = Volatile.Read(ref _deepest);
+        if (tree is { LowestLayer: 0 })
+        {
+            return Task.FromResult(tree);
+        }
+
+        return FetchAllThenBuildAsync(cancellationToken);
+    }
+
+    private async Task<MergedTree> FetchAllThenBuildAsync(CancellationToken cancellationToken)
+    {
+        // Start every layer at once; the scan gate keeps at most MaxParallelLayers streaming.
+        await Task.WhenAll(Enumerable.Range(0, Image.Layers.Count).Select(i => GetIndexAsync(i, cancellationToken))).ConfigureAwait(false);
+        return await GetTreeAsync(0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tree of layers <paramref name="lowestLayer"/> to the top.</summary>
+    private async Task<MergedTree> GetTreeAsync(int lowestLayer, CancellationToken cancellationToken)
+    {
+        var indexes = new LayerIndex[Image.Layers.Count - lowestLayer];
+        for (var layer = Image.Layers.Count - 1; layer >= lowestLayer; layer--)
+        {
+            indexes[layer - lowestLayer] = await GetIndexAsync(layer, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _treeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = _deepest;
+            if (current is not null && current.LowestLayer <= lowestLayer)
+            {
+                return current;
+            }
+
+            var tree = new MergedTree(lowestLayer, Options.Logger);
+            for (var layer = lowestLayer; layer < Image.Layers.Count; layer++)
+            {
+                tree.Apply(layer, indexes[layer - lowestLayer]);
+            }
+
+            Volatile.Write(ref _deepest, tree);
+            return tree;
+        }
+        finally
+        {
+            _treeLock.Release();
+        }
+    }
+
+    /// <summary>Content retained by a fresh pass over a layer under this view's predicate, by data offset.</summary>
+    private Task<Dictionary<long, byte[]>> GetRetainedContentAsync(int layer, CancellationToken cancellationToken)
+    {
+        var lazy = _rescans.GetOrAdd(layer, l => new Lazy<Task<Dictionary<long, byte[]>>>(() => RescanAsync(l)));
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<Dictionary<long, byte[]>> RescanAsync(int layer)
+    {
+        Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", Image.Layers[layer].Descriptor.Digest, Image.Name);
+        var index = await LayerIndexer.IndexAsync(Image.Layers[layer], ScanSettings, CancellationToken.None).ConfigureAwait(false);
+        _cache.Replace(index);
+        var content = new Dictionary<long, byte[]>();
+        foreach (var entry in index.Entries)
+        {
+            if (entry.Content is not null)
+            {
+                content[entry.DataOffset] = entry.Content;
+            }
+        }
+
+        return content;
+    }
+
+    private LayerScanSettings ScanSettings => new(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger);
+
+    private Task<LayerIndex> GetIndexAsync(int layer, CancellationToken cancellationToken)
+    {
+        var source = Image.Layers[layer];
+        var settings = ScanSettings;
+        return _cache.GetOrAddAsync(
+            source.Descriptor.Digest,
+            async token =>
+            {
+                await _scanGate.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    return await LayerIndexer.IndexAsync(source, settings, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _scanGate.Release();
+                }
+            },
+            cancellationToken);
+    }
+}

@@ -1,0 +1,23 @@
+using Kmm.Preflight.Oci.References;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>What one layer holds: its entries in tar order, from one streaming pass over the blob.</summary>
+internal sealed class LayerIndex
+{
+    public LayerIndex(Digest digest, IReadOnlyList<LayerIndexEntry> entries, long uncompressedSize)
+    {
+        Digest = digest;
+        Entries = entries;
+        UncompressedSize = uncompressedSize;
+    }
+
+    /// <summary>The layer's digest.</summary>
+    public Digest Digest { get; }
+
+    /// <summary>The entries, in tar order.</summary>
+    public IReadOnlyList<LayerIndexEntry> Entries { get; }
+
+    /// <summary>Size of the uncompressed tar.</summary>
+    public long UncompressedSize { get; }
+}

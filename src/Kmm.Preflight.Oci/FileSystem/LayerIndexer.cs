@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Diagnostics;
+using Kmm.Preflight.Oci.Layers;
+using Kmm.Preflight.Oci.Layers.Tar;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>Builds a <see cref="LayerIndex"/> in one streaming pass over a layer, keeping only index records.</summary>
+internal static class LayerIndexer
+{
+    /// <summary>Files larger than this are never retained in memory, whatever the predicate says.</summary>
+    public const long MaxRetainedFileBytes = 256L * 1024 * 1024;
+
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+    private const string WhiteoutMetaPrefix = ".wh..wh.";
+    private const long ProgressInterval = 16L * 1024 * 1024;
+    private const long LongLayerBytes = 64L * 1024 * 1024;
+
+    /// <summary>Reads <paramref name="layer"/> to its end and indexes it.</summary>
+    /// <exception cref="InvalidDataException">Malformed layer, or the blob's digest does not match.</exception>
+    /// <exception cref="UnsupportedLayerException">Foreign layer or unknown media type.</exception>
+    /// <exception cref="LayerLimitExceededException">A <see cref="LayerLimits"/> bound was exceeded.</exception>
+    public static async Task<LayerIndex> IndexAsync(ILayer layer, LayerScanSettings settings, CancellationToken cancellationToken = default)
+    {
+        var descriptor = layer.Descriptor;
+        var stopwatch = Stopwatch.StartNew();
+        var entries = new List<LayerIndexEntry>();
+
+        // Regular files so far by path: a hard link takes the data of the file its target names at that point.
+        var files = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
+        await using var tar = await LayerTarStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false);
+        await using var reader = new LayerTarReader(tar.Tar, settings.Limits);
+        var nextReport = ProgressInterval;
+        try
+        {
+            while (await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                var indexed = Classify(entry);
+                if (indexed is not null)
+                {
+                    if (indexed.Kind == LayerEntryKind.File && indexed.Size <= MaxRetainedFileBytes
+                        && settings.RetainContent?.Invoke(LayerPath.ToAbsolute(indexed.Path), indexed.Size) == true)
+                    {
+                        indexed = indexed with { Content = await ReadContentAsync(reader, indexed.Size, cancellationToken).ConfigureAwait(false) };
+                    }
+
+                    indexed = TrackFiles(files, indexed);
+                    entries.Add(indexed);
+                }
+
+                if (reader.Position >= nextReport)
+                {
+                    nextReport = reader.Position + ProgressInterval;
+                    settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: false));
+                }
+            }
+
+            var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                await tar.DrainAsync(scratch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
+        }
+
+        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true));
+        var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
+        settings.Logger?.Log(
+            level,
+            "Indexed layer {Layer} of {Image} ({Compression}): {Entries} entries, {Bytes} bytes uncompressed in {Elapsed} ms; blob read to the end, digest {Verification}",
+            descriptor.Digest,
+            settings.ImageName,
+            tar.Compression,
+            entries.Count,
+            reader.Position,
+            stopwatch.ElapsedMilliseconds,
+            tar.Verified ? "verified" : "unverified");
+        entries.TrimExcess();
+        return new LayerIndex(descriptor.Digest, entries, reader.Position);
+    }
+
+    /// <summary>Records regular files by path and points hard links at their target's data.</summary>
+    private static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case LayerEntryKind.File:
+                files[entry.Path] = entry;
+                return entry;
+            case LayerEntryKind.Hardlink when entry.LinkTarget is not null && files.TryGetValue(entry.LinkTarget, out var target):
+                var linked = entry with { Size = target.Size, DataOffset = target.DataOffset, Content = target.Content };
+                files[entry.Path] = linked;
+                return linked;
+            case LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory:
+                return entry;
+            default:
+                files.Remove(entry.Path);
+                return entry;
+        }
+    }
+
+    /// <summary>The index record for a tar entry; null for entries the merged view ignores (the root, sparse files, aufs metadata).</summary>
+    internal static LayerIndexEntry? Classify(LayerTarEntry entry)
+    {
+        var path = LayerPath.Normalise(entry.Name);
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        var name = LayerPath.Name(path);
+        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            var parent = LayerPath.Parent(path);
+            if (name == OpaqueMarker)
+            {
+                return new LayerIndexEntry(parent, LayerEntryKind.OpaqueDirectory, 0, null, 0, 0);
+            }
+
+            if (name.StartsWith(WhiteoutMetaPrefix, StringComparison.Ordinal) || name.Length == WhiteoutPrefix.Length)
+            {
+                return null;
+            }
+
+            return new LayerIndexEntry(LayerPath.Combine(parent, name[WhiteoutPrefix.Length..]), LayerEntryKind.Whiteout, 0, null, 0, 0);
+        }
+
+        return entry.Kind switch
+        {
+            TarEntryKind.RegularFile => new LayerIndexEntry(path, LayerEntryKind.File, entry.Size, null, entry.Mode, entry.DataOffset),
+            TarEntryKind.Directory => new LayerIndexEntry(path, LayerEntryKind.Directory, 0, null, entry.Mode, 0),
+            TarEntryKind.SymbolicLink => new LayerIndexEntry(path, LayerEntryKind.Symlink, 0, entry.LinkName, entry.Mode, 0),
+            TarEntryKind.HardLink => new LayerIndexEntry(path, LayerEntryKind.Hardlink, 0, LayerPath.Normalise(entry.LinkName), entry.Mode, LayerIndexEntry.UnresolvedOffset),
+            TarEntryKind.CharacterDevice => new LayerIndexEntry(path, LayerEntryKind.CharacterDevice, 0, null, entry.Mode, 0),
+            TarEntryKind.BlockDevice => new LayerIndexEntry(path, LayerEntryKind.BlockDevice, 0, null, entry.Mode, 0),
+            TarEntryKind.Fifo => new LayerIndexEntry(path, LayerEntryKind.Fifo, 0, null, entry.Mode, 0),
+            _ => null,
+        };
+    }
+
+    private static async Task<byte[]> ReadContentAsync(LayerTarReader reader, long size, CancellationToken cancellationToken)
+    {
+        var content = new byte[size];
+        var read = 0;
+        while (read < size)
+        {
+            var count = await reader.ReadDataAsync(content.AsMemory(read), cancellationToken).ConfigureAwait(false);
+            if (count == 0)
+            {
+                throw new InvalidDataException($"Unexpected end of file data after {read} of {size} bytes.");
+            }
+
+            read += count;
+        }
+
+        return content;
+    }
+}

@@ -1,0 +1,17 @@
+using Kmm.Preflight.Oci.Layers;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>What an index pass needs besides the layer.</summary>
+/// <param name="ImageName">The image's name, for progress and logs.</param>
+/// <param name="RetainContent">Which files to keep in memory; null for none.</param>
+/// <param name="Limits">Bounds against hostile layers.</param>
+/// <param name="Progress">Progress sink; null for none.</param>
+/// <param name="Logger">Logger; null for none.</param>
+internal sealed record LayerScanSettings(
+    string ImageName,
+    Func<string, long, bool>? RetainContent,
+    LayerLimits Limits,
+    IProgress<LayerScanProgress>? Progress,
+    ILogger? Logger);

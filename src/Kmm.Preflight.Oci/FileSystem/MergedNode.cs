@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>One path of a <see cref="MergedTree"/>: an entry, an implicit directory, or a tombstone hiding lower layers.</summary>
+internal sealed class MergedNode
+{
+    public MergedNode(string name, MergedNode? parent, int layer)
+    {
+        Name = name;
+        Parent = parent;
+        Layer = layer;
+    }
+
+    /// <summary>The last path component ("" for the root).</summary>
+    public string Name { get; }
+
+    /// <summary>The containing directory; null for the root.</summary>
+    public MergedNode? Parent { get; }
+
+    /// <summary>Index of the layer that provides this path (for an implicit directory, the layer that needed it).</summary>
+    public int Layer { get; set; }
+
+    /// <summary>What is here.</summary>
+    public EntryType Type { get; set; } = EntryType.Directory;
+
+    /// <summary>A path deleted by a whiteout: known absent, hides lower layers.</summary>
+    public bool IsTombstone { get; set; }
+
+    /// <summary>The layer entry (null for the root and implicit directories).</summary>
+    public LayerIndexEntry? Entry { get; set; }
+
+    /// <summary>The entry holding a regular file's data (the hard link's target for hard links).</summary>
+    public LayerIndexEntry? DataEntry { get; set; }
+
+    /// <summary>The layer holding <see cref="DataEntry"/>.</summary>
+    public int DataLayer { get; set; }
+
+    /// <summary>Children of a directory, by name.</summary>
+    public Dictionary<string, MergedNode>? Children { get; set; }
+
+    /// <summary>
+    /// For a directory: whether a child missing from <see cref="Children"/> is known to be absent. False while lower
+    /// layers not yet read might still provide children.
+    /// </summary>
+    public bool Complete { get; set; }
+
+    public bool IsDirectory => !IsTombstone && Type == EntryType.Directory;
+
+    /// <summary>The normalised path (no leading slash).</summary>
+    public string RelativePath
+    {
+        get
+        {
+            if (Parent is null)
+            {
+                return string.Empty;
+            }
+
+            if (Parent.Parent is null)
+            {
+                return Name;
+            }
+
+            var names = new List<string>();
+            for (var node = this; node.Parent is not null; node = node.Parent)
+            {
+                names.Add(node.Name);
+            }
+
+            names.Reverse();
+            var builder = new StringBuilder();
+            foreach (var name in names)
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append('/');
+                }
+
+                builder.Append(name);
+            }
+
+            return builder.ToString();
+        }
+    }
+
+    public MergedNode AddChild(string name, int layer)
+    {
+        Children ??= new Dictionary<string, MergedNode>(StringComparer.Ordinal);
+        var child = new MergedNode(name, this, layer);
+        Children[name] = child;
+        return child;
+    }
+}

@@ -1,0 +1,18 @@
+using Kmm.Preflight.Runner.Commands.Validate;
+
+namespace Kmm.Preflight.Runner.Output;
+
+/// <summary>Writes a <see cref="ValidationReport"/> in one output format.</summary>
+internal abstract class ValidationReportWriter
+{
+    /// <summary>The writer for <paramref name="format"/>.</summary>
+    public static ValidationReportWriter For(OutputFormat format) => format switch
+    {
+        OutputFormat.Json => new JsonReportWriter(),
+        OutputFormat.Yaml => new YamlReportWriter(),
+        _ => new TableReportWriter(),
+    };
+
+    /// <summary>Writes <paramref name="report"/> to <paramref name="output"/>.</summary>
+    public abstract Task WriteAsync(ValidationReport report, TextWriter output, CancellationToken cancellationToken);
+}
