@@ -60,6 +60,20 @@ public sealed class ScanEfficiencyTests
     }
 
     [Test]
+    public async Task SymlinkedParentDefinedInTheTopLayerDecidesThere()
+    {
+        var bottom = Layer(new TarBuilder().Directory("lib").File("lib/x", "bottom"));
+        var top = Layer(new TarBuilder().Directory("usr").Directory("usr/lib").Symlink("lib", "usr/lib").File("lib/x", "top"));
+        var fs = new ImageFileSystem(TestImages.Create(bottom, top));
+
+        var entry = await fs.GetEntryAsync("/lib/x");
+
+        Assert.That(entry!.Path, Is.EqualTo("/usr/lib/x"));
+        Assert.That(await fs.ReadAllBytesAsync("/lib/x"), Is.EqualTo("top"u8.ToArray()));
+        Assert.That(bottom.Opens, Is.Zero);
+    }
+
+    [Test]
     public async Task MissingPathNeedsEveryLayer()
     {
         var bottom = Layer(new TarBuilder().File("a", "a"));
