@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Oci.FileSystem;
@@ -8,7 +9,7 @@ public sealed partial class ImageFileSystem
     private readonly LayerIndexCache _cache;
     private readonly SemaphoreSlim _scanGate;
     private readonly SemaphoreSlim _treeLock = new(1, 1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<Task<Dictionary<long, byte[]>>>> _rescans = new();
+    private readonly ConcurrentDictionary<int, Lazy<Task<Dictionary<long, byte[]>>>> _rescans = new();
 
     // The tree reaching lowest so far: its answers are the most decided; once it reaches layer 0 it is the image.
     private MergedTree? _deepest;

@@ -40,6 +40,44 @@ public sealed class LayerStreamingTests
     }
 
     [Test]
+    public async Task OneCallerGivingUpDoesNotFailOthersSharingTheScan()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var layer = new InMemoryLayer(LayerCompressor.Gzip(new TarBuilder().File("f", "f").Build()), MediaType.OciLayerGzip) { Gate = gate };
+        var cache = new LayerIndexCache();
+        var image = TestImages.Create(layer);
+        using var giveUp = new CancellationTokenSource();
+
+        var quitter = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache }).GetEntryAsync("/f", cancellationToken: giveUp.Token);
+        var patient = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache }).GetEntryAsync("/f");
+        await giveUp.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => quitter);
+        gate.SetResult();
+
+        Assert.That((await patient)!.Size, Is.EqualTo(1));
+        Assert.That(layer.Opens, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ScanAbandonedByAllCallersIsCancelledAndStartedAfreshLater()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var layer = new InMemoryLayer(LayerCompressor.Gzip(new TarBuilder().File("f", "f").Build()), MediaType.OciLayerGzip) { Gate = gate };
+        var cache = new LayerIndexCache();
+        var image = TestImages.Create(layer);
+        using var giveUp = new CancellationTokenSource();
+
+        var quitter = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache }).GetEntryAsync("/f", cancellationToken: giveUp.Token);
+        await giveUp.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => quitter);
+        gate.SetResult();
+        var later = await new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache }).GetEntryAsync("/f");
+
+        Assert.That(later!.Size, Is.EqualTo(1));
+        Assert.That(layer.Opens, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task CachedIndexWithoutNeededContentIsRescannedOnceForAllRetainedFiles()
     {
         var cache = new LayerIndexCache();

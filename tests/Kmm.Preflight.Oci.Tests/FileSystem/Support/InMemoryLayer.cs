@@ -22,6 +22,9 @@ internal sealed class InMemoryLayer : ILayer
 
     public Descriptor Descriptor { get; init; }
 
+    /// <summary>Holds every read of every stream until completed; null for none.</summary>
+    public TaskCompletionSource? Gate { get; init; }
+
     /// <summary>Thrown by the stream at its end, like a verifying source whose digest does not match; null for none.</summary>
     public Exception? FailAtEnd { get; init; }
 
@@ -61,7 +64,7 @@ internal sealed class InMemoryLayer : ILayer
     public Task<Stream> OpenAsync(long offset = 0, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _opens);
-        var stream = new NetworkLikeStream(Blob.AsMemory((int)offset), MaxReadSize) { FailAtEnd = FailAtEnd };
+        var stream = new NetworkLikeStream(Blob.AsMemory((int)offset), MaxReadSize) { FailAtEnd = FailAtEnd, Gate = Gate };
         lock (_streams)
         {
             _streams.Add(stream);

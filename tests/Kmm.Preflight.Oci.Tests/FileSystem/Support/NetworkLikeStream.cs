@@ -9,6 +9,8 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
 
     public Exception? FailAtEnd { get; init; }
 
+    public TaskCompletionSource? Gate { get; init; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -45,6 +47,11 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
+        if (Gate is not null)
+        {
+            await Gate.Task.WaitAsync(cancellationToken);
+        }
+
         return Read(buffer.Span);
     }
 
