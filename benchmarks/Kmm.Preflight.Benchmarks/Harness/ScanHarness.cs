@@ -35,7 +35,14 @@ internal static class ScanHarness
 
         await using var registry = options.UseRegistry ? await BenchmarkRegistry.StartAsync(images) : null;
         var sources = new ImageSources(images, registry);
-        var results = new ScanResults { Kernel = kernel.Package, Release = kernel.Release, Runs = options.Runs, Source = sources.Description };
+        var results = new ScanResults
+        {
+            Kernel = kernel.Package,
+            Release = kernel.Release,
+            Runs = options.Runs,
+            Source = sources.Description,
+            ChildEnvironment = string.Join(' ', options.ChildEnvironment.Select(e => $"{e.Key}={e.Value}")),
+        };
         results.Sizes["gzip blob MB"] = Mb(images.GzipLayer.Size);
         results.Sizes["zstd blob MB"] = Mb(images.ZstdLayer.Size);
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
@@ -43,7 +50,7 @@ internal static class ScanHarness
 
         var self = SelfCommand();
         async Task<Figure> Self(string name, params string[] childArgs) => await MeasureAsync(results, name, options.Runs,
-            () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs]));
+            () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment));
         async Task<Figure> Shell(string name, string commandLine) => await MeasureAsync(results, name, options.Runs,
             () => MeasuredProcess.ShellAsync(commandLine));
 
