@@ -2,5 +2,12 @@ namespace Kmm.Preflight.Runner;
 
 internal static class Program
 {
-    private static int Main() => 0;
+    private static async Task<int> Main(string[] args)
+    {
+        var console = RunnerConsole.FromProcess();
+        await using (console.OutputStream)
+        {
+            return await CliApplication.RunAsync(args, console);
+        }
+    }
 }

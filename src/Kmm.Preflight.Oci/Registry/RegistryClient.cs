@@ -1,5 +1,7 @@
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Registry.Transport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kmm.Preflight.Oci.Registry;
 
@@ -7,28 +9,28 @@ namespace Kmm.Preflight.Oci.Registry;
 /// A registry v2 / OCI distribution API client: challenge-driven auth, manifests, streamed blobs, push.
 /// Thread-safe; one instance per set of options.
 /// </summary>
-public sealed class RegistryClient : IDisposable
+public sealed partial class RegistryClient : IDisposable
 {
+    private readonly RegistryTransport _transport;
+    private readonly ILogger _logger;
+
     /// <summary>Creates a client.</summary>
+    /// <exception cref="ArgumentException">A CA file in <paramref name="options"/> is missing or not PEM.</exception>
     public RegistryClient(RegistryClientOptions? options = null, ILogger? logger = null)
     {
         Options = options ?? new RegistryClientOptions();
-        _ = logger;
+        _logger = logger ?? NullLogger.Instance;
+        _transport = new RegistryTransport(Options, _logger);
     }
 
     /// <summary>The options.</summary>
     public RegistryClientOptions Options { get; }
 
-    /// <summary>Fetches a manifest or index as bytes with its media type and computed digest.</summary>
-    public Task<ManifestResponse> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
-
-    /// <summary>Opens a blob of <paramref name="repository"/> as a stream; verified when read to the end.</summary>
-    public Task<Stream> OpenBlobAsync(ImageReference repository, Digest digest, long expectedSize, long offset = 0, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
-
     /// <inheritdoc />
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _transport.Dispose();
+
+    private Task<HttpResponseMessage> SendAsync(ImageReference reference, RegistryRequest request, CancellationToken cancellationToken) =>
+        _transport.SendAsync(reference.Registry, reference.ApiHost, request, cancellationToken);
+
+    private static string RepositoryPath(ImageReference reference) => $"/v2/{reference.Repository}";
 }

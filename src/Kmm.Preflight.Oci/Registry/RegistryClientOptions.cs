@@ -30,6 +30,30 @@ public sealed record RegistryClientOptions
     /// <value>Default 5 minutes.</value>
     public TimeSpan OverallTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>First retry delay; later ones grow exponentially, with jitter. A <c>Retry-After</c> header wins.</summary>
+    /// <value>Default 500 ms.</value>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest <c>Retry-After</c> honoured; longer waits are cut to this.</summary>
+    /// <value>Default 60 seconds.</value>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many times a blob read resumes with <c>Range</c> after the connection drops.</summary>
+    /// <value>Default 5.</value>
+    public int MaxBlobResumes { get; init; } = 5;
+
+    /// <summary>Blobs up to this size are pushed in one PUT; larger ones in PATCH chunks of <see cref="UploadChunkSize"/>.</summary>
+    /// <value>Default 64 MiB.</value>
+    public long MaxMonolithicUploadBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Chunk size of chunked uploads.</summary>
+    /// <value>Default 5 MiB (the smallest chunk some registries, e.g. ECR, accept).</value>
+    public int UploadChunkSize { get; init; } = 5 * 1024 * 1024;
+
+    /// <summary>The clock used for token expiry.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>User-Agent sent with every request.</summary>
     public string UserAgent { get; init; } = "kmm-preflight/1.0";
 

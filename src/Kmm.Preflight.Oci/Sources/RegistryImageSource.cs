@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
@@ -23,6 +24,75 @@ public sealed class RegistryImageSource : IImageSource
     public string Name => Reference.ToString();
 
     /// <inheritdoc />
-    public Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <exception cref="RegistryException">The registry cannot be reached or refuses access.</exception>
+    /// <exception cref="InvalidDataException">A manifest or the config is malformed, too large, or does not match its digest.</exception>
+    public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        var top = await FetchAsync(Reference, cancellationToken);
+        ImageIndex? index = null;
+        ImageManifest manifest;
+        Platform? chosen = null;
+        if (top is ImageIndex topIndex)
+        {
+            index = topIndex;
+            var entry = topIndex.Select(platform) ?? throw new ImageNotFoundException(
+                $"image {Reference} has no manifest for platform {platform}; available: {Available(topIndex)}.");
+            chosen = entry.Platform;
+            manifest = await FetchAsync(Reference.WithDigest(entry.Digest), cancellationToken) as ImageManifest
+                ?? throw new InvalidDataException($"{Reference}: the index entry for {platform} ({entry.Digest}) is itself an index; nested indexes are not supported.");
+        }
+        else
+        {
+            manifest = (ImageManifest)top;
+        }
+
+        var config = await ReadConfigAsync(manifest.Config, cancellationToken);
+        chosen ??= config.Os is not null && config.Architecture is not null
+            ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
+            : platform;
+        return new ResolvedImage
+        {
+            Name = Name,
+            Index = index,
+            Manifest = manifest,
+            Config = config,
+            Platform = chosen,
+            Layers = manifest.Layers.Select(d => (ILayer)new RegistryLayer(_client, Reference, d)).ToList(),
+        };
+    }
+
+    private async Task<object> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        ManifestResponse response;
+        try
+        {
+            response = await _client.GetManifestAsync(reference, cancellationToken);
+        }
+        catch (RegistryNotFoundException e)
+        {
+            throw new ImageNotFoundException($"image {reference} not found: {e.Message}", e);
+        }
+
+        return ManifestParser.Parse(response.Content, response.MediaType, reference.ToString());
+    }
+
+    private async Task<ImageConfig> ReadConfigAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        if (descriptor.Size > ManifestParser.MaxConfigBytes)
+        {
+            throw new InvalidDataException($"{Reference}: config blob is {descriptor.Size} bytes, more than the {ManifestParser.MaxConfigBytes}-byte limit.");
+        }
+
+        await using var stream = await _client.OpenBlobAsync(Reference, descriptor.Digest, descriptor.Size, 0, cancellationToken);
+        using var buffer = new MemoryStream((int)descriptor.Size);
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return ManifestParser.ParseConfig(buffer.ToArray(), $"{Reference} config {descriptor.Digest}");
+    }
+
+    private static string Available(ImageIndex index)
+    {
+        var platforms = index.Manifests.Where(m => m.Platform is not null).Select(m => m.Platform!.ToString()).Distinct().ToList();
+        return platforms.Count == 0 ? "none (the index names no platforms)" : string.Join(", ", platforms);
+    }
 }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Oci.Registry;
+using Kmm.Preflight.Oci.Sources;
+using ZstdSharp;
+
+namespace Kmm.Preflight.Benchmarks.Harness;
+
+/// <summary>
+/// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
+/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|zstd</c> (decompression only)
+/// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM.
+/// </summary>
+internal static class ScanChild
+{
+    public static bool Handles(string mode) => mode is "scan-once" or "resolve-once" or "inflate-once" or "noop";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var result = new Dictionary<string, object?> { ["mode"] = args[0] };
+        switch (args[0])
+        {
+            case "scan-once":
+                await ScanAsync(args[1], args[2], result);
+                break;
+            case "resolve-once":
+                var resolved = await OpenAsync(args[1]);
+                result["layers"] = resolved.Layers.Count;
+                break;
+            case "inflate-once":
+                result["uncompressedBytes"] = await InflateAsync(args[1], args[2]);
+                break;
+        }
+
+        result["elapsedMs"] = stopwatch.Elapsed.TotalMilliseconds;
+        result["vmHwmKb"] = PeakRss.OfSelfKb();
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static async Task ScanAsync(string sourceName, string path, Dictionary<string, object?> result)
+    {
+        var progress = new LastProgress();
+        var image = await OpenAsync(sourceName);
+        var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = new LayerIndexCache(), Progress = progress });
+        var entry = await fileSystem.GetEntryAsync(path);
+        result["found"] = entry is not null;
+        result["foundInLayer"] = entry?.LayerIndex;
+        result["layers"] = image.Layers.Count;
+        result["layersRead"] = progress.Completed.Count;
+        result["entriesRead"] = progress.Completed.Values.Sum(p => p.EntriesRead);
+        result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
+    }
+
+    private static Task<ResolvedImage> OpenAsync(string sourceName)
+        => new ImageSourceFactory(new RegistryClient(new RegistryClientOptions())).Open(sourceName).ResolveAsync(Platform.Default);
+
+    private static async Task<long> InflateAsync(string file, string format)
+    {
+        await using var blob = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        await using Stream inflated = format == "zstd" ? new DecompressionStream(blob) : new GZipStream(blob, CompressionMode.Decompress);
+        var buffer = new byte[128 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await inflated.ReadAsync(buffer)) > 0)
+        {
+            total += n;
+        }
+
+        return total;
+    }
+
+    // Progress<T> posts to the thread pool; this records synchronously so the last report is never lost.
+    private sealed class LastProgress : IProgress<LayerScanProgress>
+    {
+        public Dictionary<string, LayerScanProgress> Completed { get; } = [];
+
+        public void Report(LayerScanProgress value)
+        {
+            if (value.Completed)
+            {
+                lock (Completed)
+                {
+                    Completed[value.Layer.ToString()] = value;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Kmm.Preflight.Oci.FileSystem;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Core.Images;
+
+/// <summary>Options for <see cref="RegistryImageOpener"/>.</summary>
+public sealed record RegistryImageOpenerOptions
+{
+    /// <summary>The layer index cache shared by every image opened; null for one private to the opener.</summary>
+    public LayerIndexCache? Cache { get; init; }
+
+    /// <summary>Which files to keep in memory while indexing a layer (path in the layer, size); null keeps nothing.</summary>
+    public Func<string, long, bool>? RetainContent { get; init; }
+
+    /// <summary>How many layers of one image may be streamed at once.</summary>
+    /// <value>Default 2.</value>
+    public int MaxParallelLayers { get; init; } = 2;
+
+    /// <summary>Progress of layer reads; null for none.</summary>
+    public IProgress<LayerScanProgress>? Progress { get; init; }
+
+    /// <summary>Logger; null for none.</summary>
+    public ILogger? Logger { get; init; }
+}

@@ -1,0 +1,168 @@
+using Kmm.Preflight.Core.Images;
+using Kmm.Preflight.Core.Loading;
+using Kmm.Preflight.Core.Mapping;
+using Kmm.Preflight.Core.Model;
+using Kmm.Preflight.Core.Registry;
+using Kmm.Preflight.Core.Stages;
+using Kmm.Preflight.Core.Status;
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Registry.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Core.Running;
+
+/// <summary>
+/// Validates many Modules against one target kernel: bounded parallelism, one shared layer cache, one registry
+/// client per distinct credentials and TLS settings, and one result per module in the CRD's status shape.
+/// </summary>
+public sealed class PreflightValidator
+{
+    private readonly PreflightValidatorOptions _options;
+    private readonly ValidationPipeline _pipeline;
+
+    /// <summary>Creates a validator.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (all problems listed).</exception>
+    public PreflightValidator(PreflightValidatorOptions? options = null)
+    {
+        _options = options ?? new PreflightValidatorOptions();
+        var errors = new List<string>();
+        if (_options.Parallelism is < 1 or > 256)
+        {
+            errors.Add($"Parallelism must be between 1 and 256 (got {_options.Parallelism})");
+        }
+
+        if (_options.MaxParallelLayers is < 1 or > 64)
+        {
+            errors.Add($"MaxParallelLayers must be between 1 and 64 (got {_options.MaxParallelLayers})");
+        }
+
+        ValidationPipelineBuilder.ThrowIfInvalid("preflight options", errors);
+        _pipeline = _options.Pipeline ?? ValidationPipeline.CreateDefault();
+    }
+
+    /// <summary>Validates every Module of <paramref name="objects"/> (Secrets and ConfigMaps come from there too).</summary>
+    public Task<PreflightReport> ValidateAsync(ObjectSet objects, PreflightTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        return ValidateAsync(objects.Modules, objects, target, cancellationToken);
+    }
+
+    /// <summary>Validates <paramref name="modules"/>; their pull Secrets and ConfigMaps are looked up in <paramref name="objects"/>.</summary>
+    public async Task<PreflightReport> ValidateAsync(IReadOnlyList<Module> modules, ObjectSet objects, PreflightTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(target);
+        var statistics = new LayerReadStatistics();
+        IProgress<LayerScanProgress> layerProgress = _options.LayerProgress is null ? statistics : new FanOutProgress(statistics, _options.LayerProgress);
+        using var pool = new RegistryClientPool(_options.Registry, _options.Logger);
+        var opener = _options.ImageOpener ?? new RegistryImageOpener(pool, new RegistryImageOpenerOptions
+        {
+            Cache = _options.LayerCache ?? new LayerIndexCache(),
+            RetainContent = ModuleContentFilter.Create(modules.Where(m => m.Container is not null)
+                .SelectMany(m => m.Container!.Modprobe.ModulesLoadingOrder.Append(m.Container.Modprobe.ModuleName))),
+            MaxParallelLayers = _options.MaxParallelLayers,
+            Progress = layerProgress,
+            Logger = _options.Logger,
+        });
+
+        var results = new ModuleResult[modules.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, modules.Count), new ParallelOptions
+        {
+            MaxDegreeOfParallelism = _options.Parallelism,
+            CancellationToken = cancellationToken,
+        }, async (i, ct) => results[i] = await ValidateModuleAsync(modules[i], objects, target, opener, ct));
+
+        return new PreflightReport
+        {
+            Target = target,
+            Results = results,
+            LayerScans = statistics.ScansByLayer.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+            CompressedBytesRead = statistics.CompressedBytesRead,
+        };
+    }
+
+    private async Task<ModuleResult> ValidateModuleAsync(Module module, ObjectSet objects, PreflightTarget target, IImageOpener opener, CancellationToken cancellationToken)
+    {
+        if (module.Container is null)
+        {
+            return Final(module, true, $"{module.Id} has no moduleLoader: nothing to validate");
+        }
+
+        var resolution = KernelMappingResolver.Resolve(module, target.Kernel);
+        if (resolution.Mapping is not { } mapping)
+        {
+            return Final(module, false, resolution.FailureReason!);
+        }
+
+        ICredentialProvider? credentials = null;
+        string? credentialsKey = null;
+        if (module.ImageRepoSecret is { } secretName)
+        {
+            var secret = objects.FindSecret(module.Namespace, secretName);
+            if (secret is null)
+            {
+                return Final(module, false, $"imageRepoSecret {secretName} of {module.Id} was not found in namespace {module.Namespace}; add the Secret to the input files or remove imageRepoSecret", mapping);
+            }
+
+            try
+            {
+                credentials = DockerConfigCredentialProvider.FromKubernetesSecret($"{secret.Namespace}/{secret.Name}", secret.Type, secret.Data);
+                credentialsKey = $"secret:{secret.Namespace}/{secret.Name}";
+            }
+            catch (InvalidDataException ex)
+            {
+                return Final(module, false, $"imageRepoSecret {secretName} of {module.Id} is not a usable pull secret ({ex.Message.TrimEnd('.')}); give it a .dockerconfigjson key", mapping);
+            }
+        }
+
+        var context = new StageContext
+        {
+            Mapping = mapping,
+            DtkImage = target.DtkImage,
+            PushBuiltImage = target.PushBuiltImage,
+            Platform = _options.Platform,
+            Images = opener,
+            Credentials = credentials,
+            CredentialsKey = credentialsKey,
+            Objects = objects,
+            Logger = _options.Logger,
+        };
+        var stageProgress = _options.Progress is null ? null : new StageProgress(this, module);
+        _options.Logger?.LogDebug("validating {Module} with image {Image}", module.Id, mapping.ContainerImage);
+        var outcome = await _pipeline.RunAsync(context, stageProgress, cancellationToken);
+        return Final(module, outcome.Verified, outcome.Reason, mapping) with { DecidedBy = outcome.DecidedBy, StageResults = outcome.StageResults };
+    }
+
+    private ModuleResult Final(Module module, bool verified, string reason, ResolvedMapping? mapping = null)
+    {
+        var status = Status(module, verified, VerificationStage.Done, reason);
+        _options.Progress?.Report(status);
+        return new ModuleResult { Module = module, Status = status, Mapping = mapping };
+    }
+
+    private ModuleStatus Status(Module module, bool verified, VerificationStage stage, string reason) => new()
+    {
+        Name = module.Name,
+        Namespace = module.Namespace,
+        Verified = verified,
+        Stage = stage,
+        StatusReason = reason,
+        LastTransitionTime = _options.TimeProvider.GetUtcNow(),
+    };
+
+    private sealed class StageProgress(PreflightValidator validator, Module module) : IProgress<VerificationStage>
+    {
+        public void Report(VerificationStage value)
+            => validator._options.Progress?.Report(validator.Status(module, false, value, $"verification of {module.Id} is in the {value} stage"));
+    }
+
+    private sealed class FanOutProgress(IProgress<LayerScanProgress> first, IProgress<LayerScanProgress> second) : IProgress<LayerScanProgress>
+    {
+        public void Report(LayerScanProgress value)
+        {
+            first.Report(value);
+            second.Report(value);
+        }
+    }
+}

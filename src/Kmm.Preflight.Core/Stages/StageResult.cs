@@ -1,0 +1,33 @@
+using Kmm.Preflight.Core.Status;
+
+namespace Kmm.Preflight.Core.Stages;
+
+/// <summary>What one stage concluded about one module.</summary>
+public sealed record StageResult
+{
+    /// <summary>The stage.</summary>
+    public required VerificationStage Stage { get; init; }
+
+    /// <summary>Whether the module is verified by this stage.</summary>
+    public required bool Verified { get; init; }
+
+    /// <summary>One sentence a person can act on.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The checks made, in order.</summary>
+    public IReadOnlyList<CheckResult> Checks { get; init; } = [];
+
+    /// <summary>What the Image stage found in the image; null for other stages or when the image could not be opened.</summary>
+    public ImageInspection? Image { get; init; }
+
+    /// <summary>The image a Build or Sign stage produced (input of the next stage); null otherwise.</summary>
+    public string? ProducedImage { get; init; }
+
+    /// <summary>A verified result.</summary>
+    public static StageResult Pass(VerificationStage stage, string reason, IReadOnlyList<CheckResult>? checks = null)
+        => new() { Stage = stage, Verified = true, Reason = reason, Checks = checks ?? [] };
+
+    /// <summary>A failed result.</summary>
+    public static StageResult Fail(VerificationStage stage, string reason, IReadOnlyList<CheckResult>? checks = null)
+        => new() { Stage = stage, Verified = false, Reason = reason, Checks = checks ?? [] };
+}

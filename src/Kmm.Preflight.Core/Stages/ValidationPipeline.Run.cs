@@ -1,0 +1,67 @@
+using Kmm.Preflight.Core.Status;
+
+namespace Kmm.Preflight.Core.Stages;
+
+/// <content>Running the stages for one module.</content>
+public sealed partial class ValidationPipeline
+{
+    /// <summary>Runs the stages for the module in <paramref name="context"/>.</summary>
+    public async Task<PipelineOutcome> RunAsync(StageContext context, IProgress<VerificationStage>? stageProgress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var results = new List<StageResult>();
+        var mapping = context.Mapping;
+
+        var image = await RunStageAsync(VerificationStage.Image, context with { InputImage = mapping.ContainerImage }, results, stageProgress, cancellationToken);
+        if (image.Verified)
+        {
+            return Outcome(image, results);
+        }
+
+        string? signInput = null;
+        if (mapping.Build is not null)
+        {
+            var build = await RunStageAsync(VerificationStage.Build, context with { InputImage = mapping.ContainerImage }, results, stageProgress, cancellationToken);
+            if (!build.Verified || mapping.Sign is null)
+            {
+                return Outcome(build, results);
+            }
+
+            signInput = build.ProducedImage ?? mapping.ContainerImage;
+        }
+
+        if (mapping.Sign is not null)
+        {
+            var sign = await RunStageAsync(VerificationStage.Sign, context with { InputImage = signInput ?? mapping.Sign.UnsignedImage }, results, stageProgress, cancellationToken);
+            return Outcome(sign, results);
+        }
+
+        return Outcome(image, results);
+    }
+
+    private async Task<StageResult> RunStageAsync(VerificationStage stage, StageContext context, List<StageResult> results, IProgress<VerificationStage>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(stage);
+        StageResult result;
+        if (!_stages.TryGetValue(stage, out var implementation))
+        {
+            result = StageResult.Fail(stage, $"module {context.Mapping.Module.Id} needs the {stage} stage ({context.Mapping.Describe()}), but this pipeline has none; add one to the pipeline");
+        }
+        else
+        {
+            result = await implementation.ValidateAsync(context with { Previous = results.ToList() }, cancellationToken)
+                ?? throw new InvalidOperationException($"the {stage} stage {implementation.GetType().Name} returned no result");
+        }
+
+        results.Add(result);
+        return result;
+    }
+
+    private static PipelineOutcome Outcome(StageResult deciding, List<StageResult> results) => new()
+    {
+        Verified = deciding.Verified,
+        Reason = deciding.Reason,
+        DecidedBy = deciding.Stage,
+        StageResults = results,
+    };
+}

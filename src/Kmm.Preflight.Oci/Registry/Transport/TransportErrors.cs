@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Polly.Timeout;
+
+namespace Kmm.Preflight.Oci.Registry.Transport;
+
+/// <summary>Turns connection, TLS and timeout failures into <see cref="RegistryException"/>s that say what to do.</summary>
+internal static class TransportErrors
+{
+    /// <summary>The exception for <paramref name="exception"/> thrown while talking to <paramref name="authority"/>; null when it should propagate as is.</summary>
+    public static RegistryException? Translate(Exception exception, string authority, string operation, TlsPolicy tls)
+    {
+        var host = authority.StartsWith('[') ? authority[..(authority.IndexOf(']', StringComparison.Ordinal) + 1)] : authority.Split(':')[0];
+        switch (exception)
+        {
+            case TimeoutRejectedException timeout:
+                return new RegistryException($"{operation}: {authority} did not answer within {timeout.Timeout.TotalSeconds:0.#} s.", timeout);
+            case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException:
+                var reason = tls.FailureFor(host.Trim('[', ']'));
+                return reason is not null
+                    ? new RegistryException($"{operation}: TLS certificate of {authority} is not trusted: {reason} (use --ca-file or registryTLS.insecureSkipTLSVerify).", exception)
+                    : new RegistryException($"{operation}: TLS handshake with {authority} failed: {Innermost(exception).Message} (if it serves plain HTTP, configure registryTLS.insecure).", exception);
+            case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
+                return new RegistryException($"{operation}: cannot resolve host {host}.", exception);
+            case HttpRequestException or IOException:
+                var socket = TransientFailure.FindSocketError(exception);
+                var what = socket switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostUnreachable => "host unreachable",
+                    SocketError.NetworkUnreachable => "network unreachable",
+                    SocketError.TimedOut => "connection timed out",
+                    SocketError.ConnectionReset => "connection reset",
+                    _ => Innermost(exception).Message,
+                };
+                return new RegistryException($"{operation}: cannot connect to {authority}: {what}.", exception);
+            default:
+                return null;
+        }
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        var e = exception;
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Kmm.Preflight.Oci.FileSystem;
+
+namespace Kmm.Preflight.Runner.Commands.Cat;
+
+/// <summary><c>kmm-preflight cat IMAGE PATH</c>: a file's bytes from the image's final filesystem, raw on stdout.</summary>
+internal static class CatCommand
+{
+    /// <summary>Files larger than this are refused rather than buffered.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create(Option<bool> verbose, RunnerConsole console)
+    {
+        var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
+        var path = new Argument<string>("PATH") { Description = "File in the image's merged filesystem (symlinks followed)." };
+        var access = new ImageAccessOptionSet(verbose);
+        var command = new Command("cat", "Write a file of an image's final filesystem to stdout, byte for byte.") { image, path };
+        access.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var request = new CatRequest(parseResult.GetRequiredValue(image), parseResult.GetRequiredValue(path), access.Bind(parseResult));
+            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => RunAsync(request, console, ct), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="request"/>.</summary>
+    public static async Task<int> RunAsync(CatRequest request, RunnerConsole console, CancellationToken cancellationToken)
+    {
+        using var session = new ImageSession(request.Access, console);
+        var resolved = await session.ResolveAsync(request.Image, cancellationToken);
+        var fileSystem = session.OpenFileSystem(resolved);
+        var entry = await fileSystem.GetEntryAsync(request.Path, followSymlinks: true, cancellationToken);
+        if (entry is null)
+        {
+            await console.Error.WriteLineAsync($"kmm-preflight: not found: {request.Path}: no such file or directory in {resolved.Name}");
+            return ExitCodes.Failure;
+        }
+
+        if (entry.Type != EntryType.File)
+        {
+            var what = entry.Type == EntryType.Directory ? "is a directory" : $"is not a regular file ({entry.Type})";
+            await console.Error.WriteLineAsync($"kmm-preflight: {request.Path} {what} in {resolved.Name}");
+            return ExitCodes.Failure;
+        }
+
+        var bytes = await fileSystem.ReadAllBytesAsync(entry.Path, MaxFileBytes, cancellationToken);
+        await console.Out.FlushAsync(cancellationToken);
+        await console.OutputStream.WriteAsync(bytes, cancellationToken);
+        await console.OutputStream.FlushAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+}

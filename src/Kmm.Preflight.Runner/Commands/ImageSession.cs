@@ -1,0 +1,73 @@
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Registry;
+using Kmm.Preflight.Oci.Sources;
+using Kmm.Preflight.Runner.Output;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Runner.Commands;
+
+/// <summary>One command's access to images: the registry client built from the shared options, and the sources it opens.</summary>
+internal sealed class ImageSession : IDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly RunnerConsole _console;
+
+    /// <summary>Creates the session from the shared options.</summary>
+    public ImageSession(ImageAccessOptions access, RunnerConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        Access = access;
+        _console = console;
+        _loggerFactory = RunnerLogging.CreateFactory(console.Error, access.Verbose);
+        Client = new RegistryClient(CreateClientOptions(access), _loggerFactory.CreateLogger<RegistryClient>());
+        Sources = new ImageSourceFactory(Client);
+    }
+
+    /// <summary>The options the session was built from.</summary>
+    public ImageAccessOptions Access { get; }
+
+    /// <summary>The registry client.</summary>
+    public RegistryClient Client { get; }
+
+    /// <summary>Opens sources by name.</summary>
+    public ImageSourceFactory Sources { get; }
+
+    /// <summary>The logger factory (stderr).</summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
+
+    /// <summary>The registry client options for <paramref name="access"/>.</summary>
+    public static RegistryClientOptions CreateClientOptions(ImageAccessOptions access)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        var hosts = new Dictionary<string, RegistryHostSettings>(StringComparer.OrdinalIgnoreCase);
+        foreach (var host in access.InsecureRegistries)
+        {
+            hosts[host] = new RegistryHostSettings(Insecure: true);
+        }
+
+        return new RegistryClientOptions
+        {
+            Credentials = CredentialDiscovery.Create(access.AuthFile),
+            Hosts = hosts,
+            CaFiles = access.CaFiles,
+        };
+    }
+
+    /// <summary>Resolves the image named <paramref name="name"/> for the session's platform.</summary>
+    public Task<ResolvedImage> ResolveAsync(string name, CancellationToken cancellationToken)
+        => Sources.Open(name).ResolveAsync(Access.Platform, cancellationToken);
+
+    /// <summary>The merged filesystem of <paramref name="image"/>, with progress on stderr when it is a terminal.</summary>
+    public ImageFileSystem OpenFileSystem(ResolvedImage image) => new(image, new ImageFileSystemOptions
+    {
+        Progress = _console.IsErrorTerminal ? new TerminalProgress(_console.Error) : null,
+        Logger = _loggerFactory.CreateLogger<ImageFileSystem>(),
+    });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Client.Dispose();
+        _loggerFactory.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Runner.Output;
+
+namespace Kmm.Preflight.Runner.Commands.Ls;
+
+/// <summary><c>kmm-preflight ls IMAGE [PATH]</c>: entries of the image's final filesystem, without pulling it.</summary>
+internal static class LsCommand
+{
+    /// <summary>Creates the command; <paramref name="run"/> replaces the real run (parser tests look at the request).</summary>
+    public static Command Create(Option<bool> verbose, RunnerConsole console, Func<LsRequest, RunnerConsole, CancellationToken, Task<int>>? run = null)
+    {
+        run ??= RunAsync;
+        var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
+        var path = new Argument<string>("PATH") { Description = "Path in the image's merged filesystem.", DefaultValueFactory = _ => "/" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "List everything below PATH (symlinked directories are listed, not entered)." };
+        var longFormat = new Option<bool>("--long", "-l") { Description = "Show type, size and link target." };
+        var access = new ImageAccessOptionSet(verbose);
+        var command = new Command("ls", "List entries of an image's final (merged) filesystem, one absolute path per line.")
+        {
+            image, path, recursive, longFormat,
+        };
+        access.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var request = new LsRequest(
+                parseResult.GetRequiredValue(image),
+                parseResult.GetValue(path) ?? "/",
+                parseResult.GetValue(recursive),
+                parseResult.GetValue(longFormat),
+                access.Bind(parseResult));
+            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="request"/>.</summary>
+    public static async Task<int> RunAsync(LsRequest request, RunnerConsole console, CancellationToken cancellationToken)
+    {
+        using var session = new ImageSession(request.Access, console);
+        var resolved = await session.ResolveAsync(request.Image, cancellationToken);
+        var fileSystem = session.OpenFileSystem(resolved);
+        var entry = await fileSystem.GetEntryAsync(request.Path, followSymlinks: true, cancellationToken);
+        if (entry is null)
+        {
+            await console.Error.WriteLineAsync($"kmm-preflight: not found: {request.Path}: no such file or directory in {resolved.Name}");
+            return ExitCodes.Failure;
+        }
+
+        IReadOnlyList<FileSystemEntry> entries = entry.Type == EntryType.Directory
+            ? await fileSystem.ListAsync(entry.Path, request.Recursive, cancellationToken)
+            : [entry];
+        await EntryListWriter.WriteAsync(entries, request.Long, console.Out, cancellationToken);
+        return ExitCodes.Success;
+    }
+}

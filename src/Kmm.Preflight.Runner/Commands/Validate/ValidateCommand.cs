@@ -1,0 +1,92 @@
+using System.CommandLine;
+
+namespace Kmm.Preflight.Runner.Commands.Validate;
+
+/// <summary>
+/// <c>kmm-preflight validate</c>: runs KMM's preflight validation for every Module against a target kernel and
+/// prints the PreflightValidation status. Exit 0 when every module is verified, 1 when one is not, 2 for unusable input.
+/// </summary>
+internal static class ValidateCommand
+{
+    /// <summary>The default for <c>--parallel</c>.</summary>
+    public const int DefaultParallel = 4;
+
+    /// <summary>Creates the command; <paramref name="run"/> replaces the real run (parser tests look at the request).</summary>
+    public static Command Create(Option<bool> verbose, RunnerConsole console, Func<ValidateRequest, RunnerConsole, CancellationToken, Task<int>>? run = null)
+    {
+        run ??= ValidateRun.RunAsync;
+        ArgumentNullException.ThrowIfNull(console);
+        var modules = new Option<FileSystemInfo[]>("--modules", "-m")
+        {
+            Description = "Files or directories (YAML/JSON, multi-document, kind: List) with Module objects, and optionally their Secrets and ConfigMaps.",
+            HelpName = "PATH",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        }.AcceptExistingOnly();
+        var resources = new Option<FileSystemInfo[]>("--resources")
+        {
+            Description = "Files or directories with more Secrets (pull secrets, signing keys) and ConfigMaps (Dockerfiles).",
+            HelpName = "PATH",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [],
+        }.AcceptExistingOnly();
+        var kernel = new Option<string>("--kernel", "-k") { Description = "Target kernel version (builds a PreflightValidation for it).", HelpName = "VERSION" };
+        var preflight = new Option<FileInfo>("--preflight")
+        {
+            Description = "A PreflightValidation or PreflightValidationOCP object to run.",
+            HelpName = "FILE",
+        }.AcceptExistingOnly();
+        var push = new Option<bool>("--push") { Description = "Push built and signed images (spec.pushBuiltImage)." };
+        var parallel = new Option<int>("--parallel") { Description = "How many modules are checked at once.", HelpName = "N", DefaultValueFactory = _ => DefaultParallel };
+        parallel.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--parallel must be at least 1.");
+            }
+        });
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Output format: table (default when stdout is a terminal), json (default otherwise) or yaml.",
+            HelpName = "table|json|yaml",
+        }.AcceptOnlyFromAmong("table", "json", "yaml");
+        var access = new ImageAccessOptionSet(verbose);
+        var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
+        {
+            modules, resources, kernel, preflight, push, parallel, output,
+        };
+        access.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            var hasKernel = result.GetResult(kernel) is not null;
+            var hasPreflight = result.GetResult(preflight) is not null;
+            if (hasKernel == hasPreflight)
+            {
+                result.AddError("give exactly one of --kernel VERSION or --preflight FILE.");
+            }
+        });
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var request = new ValidateRequest(
+                [.. parseResult.GetRequiredValue(modules).Select(p => p.FullName)],
+                [.. (parseResult.GetValue(resources) ?? []).Select(p => p.FullName)],
+                parseResult.GetValue(kernel),
+                parseResult.GetValue(preflight)?.FullName,
+                parseResult.GetValue(push),
+                parseResult.GetValue(parallel),
+                ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
+                access.Bind(parseResult));
+            return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>The format named by <c>--output</c>; without it, a table for a terminal and JSON for a pipe or file.</summary>
+    public static OutputFormat ParseFormat(string? text, bool outputIsTerminal) => text?.ToLowerInvariant() switch
+    {
+        "table" => OutputFormat.Table,
+        "json" => OutputFormat.Json,
+        "yaml" => OutputFormat.Yaml,
+        _ => outputIsTerminal ? OutputFormat.Table : OutputFormat.Json,
+    };
+}

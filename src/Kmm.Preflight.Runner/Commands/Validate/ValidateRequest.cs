@@ -1,0 +1,20 @@
+namespace Kmm.Preflight.Runner.Commands.Validate;
+
+/// <summary>What <c>validate</c> was asked.</summary>
+/// <param name="ModulePaths">Files or directories holding Module objects (and their Secrets/ConfigMaps).</param>
+/// <param name="ResourcePaths">Files or directories holding more Secrets and ConfigMaps.</param>
+/// <param name="Kernel">The target kernel, when given directly.</param>
+/// <param name="PreflightFile">A PreflightValidation or PreflightValidationOCP file, when given.</param>
+/// <param name="Push">Whether built or signed images are pushed (<c>spec.pushBuiltImage</c>).</param>
+/// <param name="Parallel">How many modules are checked at once.</param>
+/// <param name="Format">The output format.</param>
+/// <param name="Access">How to reach images.</param>
+internal sealed record ValidateRequest(
+    IReadOnlyList<string> ModulePaths,
+    IReadOnlyList<string> ResourcePaths,
+    string? Kernel,
+    string? PreflightFile,
+    bool Push,
+    int Parallel,
+    OutputFormat Format,
+    ImageAccessOptions Access);

@@ -1,0 +1,71 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kmm.Preflight.Oci.Sources;
+
+namespace Kmm.Preflight.Runner.Output;
+
+/// <summary>Writes what <c>inspect</c> prints: the resolved image as one indented JSON object.</summary>
+internal static class InspectJsonWriter
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        // Keeps '+' in media types and '<' in labels readable; the output is for terminals and jq, not HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Writes <paramref name="image"/> to <paramref name="output"/>.</summary>
+    public static async Task WriteAsync(ResolvedImage image, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(output);
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            Write(image, json);
+        }
+
+        await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length).AsMemory(), cancellationToken);
+    }
+
+    private static void Write(ResolvedImage image, Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("reference", image.Name);
+        json.WriteString("digest", image.Digest.ToString());
+        if (image.Index is { } index)
+        {
+            json.WriteString("indexDigest", index.Digest.ToString());
+            json.WriteString("indexMediaType", index.MediaType.ToString());
+        }
+
+        json.WriteString("mediaType", image.Manifest.MediaType.ToString());
+        json.WriteString("platform", image.Platform.ToString());
+        json.WriteString("configDigest", image.Manifest.Config.Digest.ToString());
+        json.WriteStartArray("layers");
+        foreach (var layer in image.Manifest.Layers)
+        {
+            json.WriteStartObject();
+            json.WriteString("digest", layer.Digest.ToString());
+            json.WriteNumber("size", layer.Size);
+            json.WriteString("mediaType", layer.MediaType.ToString());
+            WriteMap(json, "annotations", layer.Annotations);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        WriteMap(json, "labels", image.Config.Labels);
+        json.WriteEndObject();
+    }
+
+    private static void WriteMap(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, string> map)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
+    }
+}

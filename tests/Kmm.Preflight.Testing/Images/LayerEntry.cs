@@ -1,0 +1,13 @@
+using System.Formats.Tar;
+
+namespace Kmm.Preflight.Testing.Images;
+
+/// <summary>One entry a <see cref="LayerBuilder"/> will write, with its exact tar name.</summary>
+internal sealed record LayerEntry(TarEntryType Type, string Name, UnixFileMode Mode)
+{
+    public byte[]? Content { get; init; }
+
+    public string? SourceFile { get; init; }
+
+    public string? LinkName { get; init; }
+}
