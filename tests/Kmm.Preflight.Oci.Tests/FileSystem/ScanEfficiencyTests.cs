@@ -206,7 +206,7 @@ public sealed class ScanEfficiencyTests
 
         Assert.That(all, Has.Count.EqualTo(4));
         Assert.That(reports.Where(r => r.Completed).Select(r => r.Layer), Is.EquivalentTo(layers.Select(l => l.Descriptor.Digest)));
-        Assert.That(reports.Where(r => r.Completed).All(r => r.CompressedBytesRead == r.CompressedSize), Is.True);
+        Assert.That(reports.Where(r => r.Completed).All(r => r.CompressedBytesRead == r.CompressedSize && r.Verified), Is.True);
     }
 
     [Test]
