@@ -45,7 +45,8 @@ internal static class CliApplication
         }
 
         var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken);
-        await console.Out.FlushAsync(cancellationToken);
+        // Not cancellable: whatever was written before Ctrl+C still reaches the terminal.
+        await console.Out.FlushAsync(CancellationToken.None);
         return exitCode;
     }
 

@@ -15,7 +15,7 @@ internal sealed record CliRun(int ExitCode, string Out, string Error, byte[] Out
         var error = new StringWriter();
         var console = new RunnerConsole(writer, error, stdout, outputIsTerminal, IsErrorTerminal: false);
         var exitCode = await CliApplication.RunAsync(args, console, cancellationToken);
-        await writer.FlushAsync(cancellationToken);
+        await writer.FlushAsync(CancellationToken.None);
         var bytes = stdout.ToArray();
         return new CliRun(exitCode, Encoding.UTF8.GetString(bytes), error.ToString(), bytes);
     }

@@ -18,7 +18,7 @@ internal sealed class ImageSession : IDisposable
         ArgumentNullException.ThrowIfNull(access);
         Access = access;
         _console = console;
-        _loggerFactory = RunnerLogging.CreateFactory(access.Verbose);
+        _loggerFactory = RunnerLogging.CreateFactory(console.Error, access.Verbose);
         Client = new RegistryClient(CreateClientOptions(access), _loggerFactory.CreateLogger<RegistryClient>());
         Sources = new ImageSourceFactory(Client);
     }

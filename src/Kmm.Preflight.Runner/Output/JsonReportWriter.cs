@@ -1,9 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Kmm.Preflight.Core.Status;
 
 namespace Kmm.Preflight.Runner.Output;
 
-/// <summary>Writes the report as the PreflightValidation object in indented JSON.</summary>
+/// <summary>Writes the PreflightValidation(OCP) object with its status in indented JSON, as the operator would.</summary>
 internal sealed class JsonReportWriter : ValidationReportWriter
 {
     private static readonly JsonSerializerOptions Options = new()
@@ -13,10 +14,10 @@ internal sealed class JsonReportWriter : ValidationReportWriter
     };
 
     /// <inheritdoc />
-    public override async Task WriteAsync(ValidationReport report, TextWriter output, CancellationToken cancellationToken)
+    public override async Task WriteAsync(PreflightValidationDocument document, TextWriter output, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(output);
-        await output.WriteLineAsync(JsonSerializer.Serialize(report.ToDocument(), Options).AsMemory(), cancellationToken);
+        await output.WriteLineAsync(JsonSerializer.Serialize(document.ToObjectTree(), Options).AsMemory(), cancellationToken);
     }
 }

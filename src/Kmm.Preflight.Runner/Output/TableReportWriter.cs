@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kmm.Preflight.Core.Status;
 
 namespace Kmm.Preflight.Runner.Output;
 
@@ -9,12 +10,12 @@ internal sealed class TableReportWriter : ValidationReportWriter
     private static readonly string[] Headers = ["MODULE", "VERIFIED", "STAGE", "REASON"];
 
     /// <inheritdoc />
-    public override async Task WriteAsync(ValidationReport report, TextWriter output, CancellationToken cancellationToken)
+    public override async Task WriteAsync(PreflightValidationDocument document, TextWriter output, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(output);
-        var rows = report.Modules
-            .Select(m => new[] { $"{m.Namespace}/{m.Name}", m.Verified ? "True" : "False", m.Stage, m.Reason })
+        var rows = document.Modules
+            .Select(m => new[] { $"{m.Namespace}/{m.Name}", m.VerificationStatus, m.VerificationStageText, m.StatusReason })
             .ToList();
         var widths = Enumerable.Range(0, Headers.Length - 1)
             .Select(i => rows.Select(r => r[i].Length).Append(Headers[i].Length).Max())
@@ -26,8 +27,8 @@ internal sealed class TableReportWriter : ValidationReportWriter
             AppendRow(text, row, widths);
         }
 
-        var verified = report.Modules.Count(m => m.Verified);
-        text.Append(CultureInfo.InvariantCulture, $"{report.Modules.Count} module(s) checked for {Target(report)}: {verified} verified, {report.Modules.Count - verified} not verified.").Append('\n');
+        var verified = document.Modules.Count(m => m.Verified);
+        text.Append(CultureInfo.InvariantCulture, $"{document.Modules.Count} module(s) checked for {Target(document)}: {verified} verified, {document.Modules.Count - verified} not verified.").Append('\n');
         await output.WriteAsync(text, cancellationToken);
     }
 
@@ -41,10 +42,8 @@ internal sealed class TableReportWriter : ValidationReportWriter
         text.Append(cells[^1]).Append('\n');
     }
 
-    private static string Target(ValidationReport report)
-    {
-        var kernel = report.Spec.FirstOrDefault(p => p.Key == "kernelVersion").Value;
-        var release = report.Spec.FirstOrDefault(p => p.Key == "releaseImage").Value;
-        return kernel is not null ? $"kernel {kernel}" : release is not null ? $"release {release}" : report.Name;
-    }
+    private static string Target(PreflightValidationDocument document)
+        => document.Spec.TryGetValue("kernelVersion", out var kernel) && kernel is not null ? $"kernel {kernel}"
+            : document.Spec.TryGetValue("releaseImage", out var release) && release is not null ? $"release {release}"
+            : document.Name;
 }

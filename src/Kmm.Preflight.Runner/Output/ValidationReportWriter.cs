@@ -1,8 +1,9 @@
+using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Commands.Validate;
 
 namespace Kmm.Preflight.Runner.Output;
 
-/// <summary>Writes a <see cref="ValidationReport"/> in one output format.</summary>
+/// <summary>Writes the PreflightValidation(OCP) status document in one output format.</summary>
 internal abstract class ValidationReportWriter
 {
     /// <summary>The writer for <paramref name="format"/>.</summary>
@@ -13,6 +14,6 @@ internal abstract class ValidationReportWriter
         _ => new TableReportWriter(),
     };
 
-    /// <summary>Writes <paramref name="report"/> to <paramref name="output"/>.</summary>
-    public abstract Task WriteAsync(ValidationReport report, TextWriter output, CancellationToken cancellationToken);
+    /// <summary>Writes <paramref name="document"/> to <paramref name="output"/>.</summary>
+    public abstract Task WriteAsync(PreflightValidationDocument document, TextWriter output, CancellationToken cancellationToken);
 }

@@ -187,5 +187,16 @@ public class OciLayoutCommandTests : EndToEndTest
     public async Task Cat_of_a_missing_or_deleted_file_is_an_error(string path)
         => AssertOneLineError(await RunAsync("cat", _image, path), 1, path);
 
+    [Test]
+    public async Task Cancellation_stops_the_command_with_exit_130()
+    {
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        var run = await CliRun.RunAsync(["ls", "-r", _image, "/"], outputIsTerminal: false, cancellation.Token);
+
+        AssertOneLineError(run, 130, "cancelled");
+    }
+
     private static string[] Lines(CliRun run) => run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Commands.Validate;
 using Kmm.Preflight.Runner.Output;
 using YamlDotNet.RepresentationModel;
@@ -9,15 +10,29 @@ public class ValidationReportWriterTests
 {
     private static readonly DateTimeOffset Time = new(2026, 11, 24, 5, 6, 7, TimeSpan.Zero);
 
-    private static readonly ValidationReport Report = new(
-        "kmm.sigs.x-k8s.io/v1beta2",
-        "PreflightValidation",
-        "preflight",
-        [new("kernelVersion", "6.1.0-56-amd64"), new("pushBuiltImage", false)],
+    private static readonly PreflightValidationDocument Report = new()
+    {
+        ApiVersion = "kmm.sigs.x-k8s.io/v1beta2",
+        Kind = "PreflightValidation",
+        Name = "preflight",
+        Namespace = "default",
+        Spec = new OrderedFieldDictionary { ["kernelVersion"] = "6.1.0-56-amd64", ["pushBuiltImage"] = false },
+        Modules =
         [
-            new("dummy", "kmm-demo", true, "Done", "dummy.ko found for kernel 6.1.0-56-amd64", Time),
-            new("veth", "kmm-demo", false, "Image", "veth.ko: no module for kernel 6.1.0-56-amd64: found only under 6.1.0-13-amd64", Time.AddMinutes(1)),
-        ]);
+            Status("dummy", true, VerificationStage.Done, "dummy.ko found for kernel 6.1.0-56-amd64", Time),
+            Status("veth", false, VerificationStage.Image, "veth.ko: no module for kernel 6.1.0-56-amd64: found only under 6.1.0-13-amd64", Time.AddMinutes(1)),
+        ],
+    };
+
+    private static ModuleStatus Status(string name, bool verified, VerificationStage stage, string reason, DateTimeOffset time) => new()
+    {
+        Name = name,
+        Namespace = "kmm-demo",
+        Verified = verified,
+        Stage = stage,
+        StatusReason = reason,
+        LastTransitionTime = time,
+    };
 
     private static async Task<string> WriteAsync(OutputFormat format)
     {
@@ -35,6 +50,7 @@ public class ValidationReportWriterTests
         Assert.That(root.GetProperty("apiVersion").GetString(), Is.EqualTo("kmm.sigs.x-k8s.io/v1beta2"));
         Assert.That(root.GetProperty("kind").GetString(), Is.EqualTo("PreflightValidation"));
         Assert.That(root.GetProperty("metadata").GetProperty("name").GetString(), Is.EqualTo("preflight"));
+        Assert.That(root.GetProperty("metadata").GetProperty("namespace").GetString(), Is.EqualTo("default"));
         Assert.That(root.GetProperty("spec").GetProperty("kernelVersion").GetString(), Is.EqualTo("6.1.0-56-amd64"));
         Assert.That(root.GetProperty("spec").GetProperty("pushBuiltImage").GetBoolean(), Is.False);
         var modules = root.GetProperty("status").GetProperty("modules");

@@ -1,8 +1,15 @@
+using Kmm.Preflight.Core.Images;
+using Kmm.Preflight.Core.Loading;
+using Kmm.Preflight.Core.Model;
+using Kmm.Preflight.Core.Registry;
+using Kmm.Preflight.Core.Running;
+using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Output;
+using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Runner.Commands.Validate;
 
-/// <summary>Runs a <see cref="ValidateRequest"/>: load the objects, run the library's validation, print the status.</summary>
+/// <summary>Runs a <see cref="ValidateRequest"/>: load the objects, choose the target, run the library's validator, print the status.</summary>
 internal static class ValidateRun
 {
     /// <summary>Runs <paramref name="request"/>; 0 when every module is verified, 1 when one is not, 2 for unusable input.</summary>
@@ -10,12 +17,74 @@ internal static class ValidateRun
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(console);
-        var report = await ValidateAsync(request, console, cancellationToken);
-        await ValidationReportWriter.For(request.Format).WriteAsync(report, console.Out, cancellationToken);
-        return report.Modules.All(m => m.Verified) ? ExitCodes.Success : ExitCodes.Failure;
+        using var loggerFactory = RunnerLogging.CreateFactory(console.Error, request.Access.Verbose);
+        var registryOptions = ImageSession.CreateClientOptions(request.Access);
+
+        ObjectSet objects;
+        PreflightTarget target;
+        try
+        {
+            var loader = new ManifestLoader(loggerFactory.CreateLogger<ManifestLoader>());
+            var modules = await loader.LoadAsync(request.ModulePaths, cancellationToken);
+            var resources = request.ResourcePaths.Count == 0 ? ObjectSet.Empty : await loader.LoadAsync(request.ResourcePaths, cancellationToken);
+            // Modules come from --modules only; --resources adds the Secrets and ConfigMaps they refer to.
+            objects = modules.Concat(resources with { Modules = [] });
+            if (objects.Modules.Count == 0)
+            {
+                return await UsageErrorAsync(console, $"no Module objects found in {string.Join(", ", request.ModulePaths)}");
+            }
+
+            target = await ChooseTargetAsync(request, loader, registryOptions, loggerFactory, cancellationToken);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return await UsageErrorAsync(console, FailureDescription.OneLine(e));
+        }
+
+        var validator = new PreflightValidator(new PreflightValidatorOptions
+        {
+            Platform = request.Access.Platform,
+            Parallelism = request.Parallel,
+            Registry = registryOptions,
+            Logger = loggerFactory.CreateLogger<PreflightValidator>(),
+            Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,
+            LayerProgress = console.IsErrorTerminal ? new TerminalProgress(console.Error) : null,
+        });
+        var report = await validator.ValidateAsync(objects, target, cancellationToken);
+        await ValidationReportWriter.For(request.Format).WriteAsync(report.ToDocument(), console.Out, cancellationToken);
+        return report.AllVerified ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    // Wired to Kmm.Preflight.Core's loading and validation once merged.
-    private static Task<ValidationReport> ValidateAsync(ValidateRequest request, RunnerConsole console, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    private static async Task<PreflightTarget> ChooseTargetAsync(ValidateRequest request, ManifestLoader loader, Oci.Registry.RegistryClientOptions registryOptions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (request.Kernel is not null)
+        {
+            return PreflightTarget.ForKernel(request.Kernel, request.Push);
+        }
+
+        var file = request.PreflightFile!;
+        var set = await loader.LoadAsync([file], cancellationToken);
+        var count = set.PreflightValidations.Count + set.PreflightValidationsOcp.Count;
+        if (count != 1)
+        {
+            throw new InvalidDataException($"{file}: expected one PreflightValidation or PreflightValidationOCP, found {count}");
+        }
+
+        if (set.PreflightValidations.Count == 1)
+        {
+            var validation = set.PreflightValidations[0];
+            return PreflightTarget.From(request.Push ? validation with { PushBuiltImage = true } : validation);
+        }
+
+        var ocp = set.PreflightValidationsOcp[0];
+        using var pool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
+        var resolver = new KernelTargetResolver(new RegistryImageOpener(pool), request.Access.Platform);
+        return await resolver.ResolveAsync(request.Push ? ocp with { PushBuiltImage = true } : ocp, cancellationToken);
+    }
+
+    private static async Task<int> UsageErrorAsync(RunnerConsole console, string message)
+    {
+        await console.Error.WriteLineAsync($"kmm-preflight: invalid input: {message}");
+        return ExitCodes.UsageError;
+    }
 }
