@@ -154,6 +154,9 @@ public class RegistryPreflightTests
 
         // The base layer is shared by every image above: one shared cache means it is streamed once for the whole run.
         Assert.That(report.LayerScans[_base.Digest.ToString()], Is.EqualTo(1));
+
+        // Module files and modules.dep are kept during the index pass, so no layer is streamed a second time to read them.
+        Assert.That(report.LayerScans.Where(p => p.Value != 1), Is.Empty);
         Assert.That(report.CompressedBytesRead, Is.GreaterThan(0));
     }
 
