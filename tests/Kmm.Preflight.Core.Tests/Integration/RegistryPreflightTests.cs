@@ -60,6 +60,12 @@ public class RegistryPreflightTests
             (Platform.Parse("linux/arm64"), [_base]),
         ]);
 
+        await TestImagePusher.PushIndexAsync(client, _registry.Reference($"{_repo}/multi-docker:{Kernel}"),
+        [
+            (Platform.Parse("linux/arm64"), [_base]),
+            (Platform.Parse("linux/amd64"), [_base, ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).ToTestLayer()]),
+        ], dockerManifestList: true);
+
         using var privateClient = _private.CreateClient();
         await TestImagePusher.PushImageAsync(privateClient, _private.Reference($"{_repo}/private:{Kernel}"),
             [ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).ToTestLayer()]);
@@ -116,13 +122,14 @@ public class RegistryPreflightTests
             + Module("zstd-layers", "veth", Image("zstd-layers"))
             + Module("rhel", "veth", Image("rhel"), extraModprobe: "        dirName: /")
             + Module("multi", "veth", Image("multi:$KERNEL_FULL_VERSION"))
+            + Module("multi-docker", "veth", Image("multi-docker:${KERNEL_FULL_VERSION}"))
             + Module("absent", "veth", Image("absent:1"))
             + Module("nomapping", "veth", Image("found"), mapping: "literal: 5.14.0-1.el9");
         var report = await Run(yaml);
 
         Assert.Multiple(() =>
         {
-            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "rhel", "multi" })
+            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "rhel", "multi", "multi-docker" })
             {
                 Assert.That(Result(report, name).Status.VerificationStatus, Is.EqualTo("True"), $"{name}: {Result(report, name).Status.StatusReason}");
             }
@@ -147,6 +154,9 @@ public class RegistryPreflightTests
 
         // The base layer is shared by every image above: one shared cache means it is streamed once for the whole run.
         Assert.That(report.LayerScans[_base.Digest.ToString()], Is.EqualTo(1));
+
+        // Module files and modules.dep are kept during the index pass, so no layer is streamed a second time to read them.
+        Assert.That(report.LayerScans.Where(p => p.Value != 1), Is.Empty);
         Assert.That(report.CompressedBytesRead, Is.GreaterThan(0));
     }
 
