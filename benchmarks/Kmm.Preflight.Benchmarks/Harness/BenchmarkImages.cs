@@ -45,28 +45,41 @@ internal sealed class BenchmarkImages
     {
         var layout = Path.Combine(cacheDirectory, $"layout-{kernel.Release}");
         var marker = Path.Combine(layout, ".complete");
-        var existing = File.Exists(marker) ? (await File.ReadAllLinesAsync(marker)).ToArray() : null;
+        var existing = File.Exists(marker) ? await File.ReadAllLinesAsync(marker) : null;
+        LayerBlob gzip;
+        LayerBlob zstd;
+        OciLayoutWriter writer;
         if (existing is { Length: 2 } && existing.All(l => File.Exists(Path.Combine(layout, "blobs", "sha256", l.Split(' ')[1]))))
         {
-            return new BenchmarkImages(layout, kernel, Reopen(layout, existing[0]), Reopen(layout, existing[1]));
+            (gzip, zstd) = (Reopen(layout, existing[0]), Reopen(layout, existing[1]));
+            writer = new OciLayoutWriter(layout);
         }
-
-        if (Directory.Exists(layout))
+        else
         {
-            Directory.Delete(layout, recursive: true);
+            if (Directory.Exists(layout))
+            {
+                Directory.Delete(layout, recursive: true);
+            }
+
+            writer = new OciLayoutWriter(layout);
+            var tree = new LayerBuilder().WithParentDirectories().AddTree($"opt/lib/modules/{kernel.Release}", kernel.Directory);
+            Console.WriteLine($"Writing the module tree ({tree.Count} entries) as one gzip layer and one zstd layer…");
+            gzip = await writer.WriteLayerAsync(tree, new LayerBlobOptions { Compression = LayerCompression.Gzip });
+            zstd = await writer.WriteLayerAsync(tree, new LayerBlobOptions { Compression = LayerCompression.Zstd });
+            await File.WriteAllLinesAsync(marker, [Describe(gzip), Describe(zstd)]);
         }
 
-        var writer = new OciLayoutWriter(layout);
-        var tree = new LayerBuilder().WithParentDirectories().AddTree($"opt/lib/modules/{kernel.Release}", kernel.Directory);
-        Console.WriteLine($"Writing the module tree ({tree.Count} entries) as one gzip layer and one zstd layer…");
-        var gzip = await writer.WriteLayerAsync(tree, new LayerBlobOptions { Compression = LayerCompression.Gzip });
-        var zstd = await writer.WriteLayerAsync(tree, new LayerBlobOptions { Compression = LayerCompression.Zstd });
+        // The small images are rewritten every run (cheap), so changing them needs no rebuild of the big layers.
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(gzip).Build(), GzipTag);
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(zstd).Build(), ZstdTag);
         var probe = Path.Combine(kernel.Directory, "kernel", "drivers", "net", "dummy.ko");
-        var top = new LayerBuilder().AddFileFrom($"opt/lib/modules/{kernel.Release}/extra/kmm-probe.ko", probe).Build(LayerCompression.Gzip);
+        // Parent directories in the top layer, as Docker writes them: without them a lower-layer symlink could
+        // redirect the path, so the lower layer would have to be read to decide.
+        var top = new LayerBuilder()
+            .WithParentDirectories()
+            .AddFileFrom($"opt/lib/modules/{kernel.Release}/extra/kmm-probe.ko", probe)
+            .Build(LayerCompression.Gzip);
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(gzip).AddLayer(top).Build(), EarlyExitTag);
-        await File.WriteAllLinesAsync(marker, [Describe(gzip), Describe(zstd)]);
         return new BenchmarkImages(layout, kernel, gzip, zstd);
     }
 

@@ -1,23 +1,44 @@
+using Kmm.Preflight.Testing.Registry;
+
 namespace Kmm.Preflight.Benchmarks.Harness;
 
-/// <summary>A local docker-registry holding the benchmark images (pushed with skopeo, an independent pusher).</summary>
+/// <summary>
+/// A local docker-registry (the tests' <see cref="RegistryProcess"/>, plain HTTP on 127.0.0.1) holding the benchmark
+/// images, pushed with skopeo, an independent pusher.
+/// </summary>
 internal sealed class BenchmarkRegistry : IAsyncDisposable
 {
     public const string Repository = "bench/modules";
 
-    private BenchmarkRegistry(string host)
+    private readonly RegistryProcess _process;
+
+    private BenchmarkRegistry(RegistryProcess process)
     {
-        Host = host;
+        _process = process;
     }
 
-    public string Host { get; }
+    public string Host => _process.Host;
 
-    public static Task<BenchmarkRegistry?> StartAsync(BenchmarkImages images)
+    public static async Task<BenchmarkRegistry?> StartAsync(BenchmarkImages images)
     {
-        _ = images;
-        Console.WriteLine("(registry fixture not available yet: reading the OCI layout directly)");
-        return Task.FromResult<BenchmarkRegistry?>(null);
+        var process = await RegistryProcess.StartAsync(RegistryMode.PlainHttp);
+        var registry = new BenchmarkRegistry(process);
+        try
+        {
+            Console.WriteLine($"Pushing the images to docker-registry at {process.Host} with skopeo…");
+            foreach (var tag in new[] { BenchmarkImages.GzipTag, BenchmarkImages.ZstdTag, BenchmarkImages.EarlyExitTag })
+            {
+                await Tools.RunAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", $"oci:{images.Layout}:{tag}", $"docker://{process.Host}/{Repository}:{tag}"]);
+            }
+
+            return registry;
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
+        }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

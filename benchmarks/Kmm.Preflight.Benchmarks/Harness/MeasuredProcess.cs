@@ -11,15 +11,20 @@ internal static class MeasuredProcess
     public static bool HasGnuTime => File.Exists(GnuTime);
 
     /// <summary>Runs <paramref name="file"/> and fails loudly when it exits non-zero.</summary>
-    public static async Task<Measurement> RunAsync(string file, IReadOnlyList<string> arguments, string? workingDirectory = null, CancellationToken cancellationToken = default)
+    public static async Task<Measurement> RunAsync(
+        string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
         var rssFile = HasGnuTime ? Path.GetTempFileName() : null;
         var start = new ProcessStartInfo(rssFile is null ? file : GnuTime)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (rssFile is not null)
         {
             foreach (var a in new[] { "-o", rssFile, "-f", "%M", file })

@@ -11,12 +11,12 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
-/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>inflate-once FILE gzip|zstd</c> (decompression only)
+/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|zstd</c> (decompression only)
 /// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM.
 /// </summary>
 internal static class ScanChild
 {
-    public static bool Handles(string mode) => mode is "scan-once" or "inflate-once" or "noop";
+    public static bool Handles(string mode) => mode is "scan-once" or "resolve-once" or "inflate-once" or "noop";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -26,6 +26,10 @@ internal static class ScanChild
         {
             case "scan-once":
                 await ScanAsync(args[1], args[2], result);
+                break;
+            case "resolve-once":
+                var resolved = await OpenAsync(args[1]);
+                result["layers"] = resolved.Layers.Count;
                 break;
             case "inflate-once":
                 result["uncompressedBytes"] = await InflateAsync(args[1], args[2]);
@@ -41,8 +45,7 @@ internal static class ScanChild
     private static async Task ScanAsync(string sourceName, string path, Dictionary<string, object?> result)
     {
         var progress = new LastProgress();
-        var source = new ImageSourceFactory(new RegistryClient(new RegistryClientOptions())).Open(sourceName);
-        var image = await source.ResolveAsync(Platform.Default);
+        var image = await OpenAsync(sourceName);
         var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = new LayerIndexCache(), Progress = progress });
         var entry = await fileSystem.GetEntryAsync(path);
         result["found"] = entry is not null;
@@ -52,6 +55,9 @@ internal static class ScanChild
         result["entriesRead"] = progress.Completed.Values.Sum(p => p.EntriesRead);
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
     }
+
+    private static Task<ResolvedImage> OpenAsync(string sourceName)
+        => new ImageSourceFactory(new RegistryClient(new RegistryClientOptions())).Open(sourceName).ResolveAsync(Platform.Default);
 
     private static async Task<long> InflateAsync(string file, string format)
     {

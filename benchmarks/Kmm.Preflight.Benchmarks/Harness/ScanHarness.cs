@@ -35,18 +35,27 @@ internal static class ScanHarness
 
         await using var registry = options.UseRegistry ? await BenchmarkRegistry.StartAsync(images) : null;
         var sources = new ImageSources(images, registry);
-        var results = new ScanResults { Kernel = kernel.Package, Release = kernel.Release, Runs = options.Runs, Source = sources.Description };
+        var results = new ScanResults
+        {
+            Kernel = kernel.Package,
+            Release = kernel.Release,
+            Runs = options.Runs,
+            Source = sources.Description,
+            ChildEnvironment = string.Join(' ', options.ChildEnvironment.Select(e => $"{e.Key}={e.Value}")),
+        };
         results.Sizes["gzip blob MB"] = Mb(images.GzipLayer.Size);
         results.Sizes["zstd blob MB"] = Mb(images.ZstdLayer.Size);
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
+        results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
         var self = SelfCommand();
         async Task<Figure> Self(string name, params string[] childArgs) => await MeasureAsync(results, name, options.Runs,
-            () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs]));
+            () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment));
         async Task<Figure> Shell(string name, string commandLine) => await MeasureAsync(results, name, options.Runs,
             () => MeasuredProcess.ShellAsync(commandLine));
 
         var startup = await Self("start-up (trivial child)", "noop");
+        var resolve = await Self("start-up + resolve manifest/config only", "resolve-once", sources.For(BenchmarkImages.EarlyExitTag));
         var fullGzip = await Self("scan gzip, path absent (every entry)", "scan-once", sources.For(BenchmarkImages.GzipTag), images.AbsentModule);
         await Self("scan gzip, module present", "scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule);
         var fullZstd = await Self("scan zstd, path absent (every entry)", "scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule);
@@ -68,8 +77,14 @@ internal static class ScanHarness
             skopeoZstd = await Shell("skopeo copy dir: + tar --zstd -tf (zstd)", sources.SkopeoAndTar(BenchmarkImages.ZstdTag, images.ZstdLayer, "--zstd -tf", options.CacheDirectory));
         }
 
+        results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
         CheckChild(fullGzip, found: false, "full gzip scan");
         CheckChild(early, found: true, "early-exit scan");
+        if (early.Detail?.Contains("\"layersRead\":1,", StringComparison.Ordinal) != true)
+        {
+            Console.WriteLine($"warning: the early-exit run read more than the top layer: {early.Detail}");
+        }
+
         results.Targets.Add(Target.AtMost("full gzip scan / .NET inflate-only", fullGzip.Seconds / inflateGzip.Seconds, 1.25));
         results.Targets.Add(Target.AtMost("full gzip scan / gzip -dc", fullGzip.Seconds / gzipDc.Seconds, 0.5));
         if (skopeoGzip is not null)
@@ -87,6 +102,11 @@ internal static class ScanHarness
         results.Targets.Add(Target.AtMost(
             "early exit / full gzip scan (start-up subtracted)",
             Math.Max(0, early.Seconds - startup.Seconds) / Math.Max(1e-9, fullGzip.Seconds - startup.Seconds), 0.05));
+        // Informative: the same ratio with the image resolution (HTTP client start, manifest, config) also subtracted,
+        // i.e. layer reading alone.
+        results.Targets.Add(Target.AtMost(
+            "early exit / full gzip scan (start-up and resolve subtracted)",
+            Math.Max(0, early.Seconds - resolve.Seconds) / Math.Max(1e-9, fullGzip.Seconds - resolve.Seconds), double.NaN));
         results.Targets.Add(Target.Below("peak RSS, full gzip scan (MB)", (fullGzip.PeakRssKb ?? 0) / 1024.0, 100));
         results.Targets.Add(Target.Below("peak RSS, full zstd scan (MB)", (fullZstd.PeakRssKb ?? 0) / 1024.0, 100));
 

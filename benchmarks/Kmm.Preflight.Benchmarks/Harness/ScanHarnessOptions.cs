@@ -15,6 +15,9 @@ internal sealed record ScanHarnessOptions
 
     public bool SkipSkopeo { get; init; }
 
+    /// <summary>Environment variables for the .NET child runs (e.g. JIT settings to compare).</summary>
+    public IReadOnlyDictionary<string, string> ChildEnvironment { get; init; } = new Dictionary<string, string>();
+
     public const string Usage = """
         Usage: dotnet run -c Release --project benchmarks/Kmm.Preflight.Benchmarks -- scan [options]
           --cache DIR             where the kernel package and image layout are kept (default: REPO/.work/bench)
@@ -23,6 +26,7 @@ internal sealed record ScanHarnessOptions
           --output FILE           Markdown results; JSON next to it (default: benchmarks/results/scan-latest.md)
           --no-registry           read the OCI layout directly instead of a local docker-registry
           --skip-skopeo           leave out the skopeo copy + tar baseline
+          --child-env NAME=VALUE  environment for the .NET child runs, e.g. DOTNET_TieredCompilation=0 (repeatable)
         """;
 
     public static ScanHarnessOptions Parse(string[] args, string repositoryRoot)
@@ -43,10 +47,22 @@ internal sealed record ScanHarnessOptions
                 "--output" => options with { OutputFile = Path.GetFullPath(Value()) },
                 "--no-registry" => options with { UseRegistry = false },
                 "--skip-skopeo" => options with { SkipSkopeo = true },
+                "--child-env" => options with { ChildEnvironment = WithVariable(options.ChildEnvironment, Value()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }
 
         return options;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> current, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--child-env needs NAME=VALUE, not '{assignment}'.\n{Usage}");
+        }
+
+        return new Dictionary<string, string>(current) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }
 }

@@ -17,11 +17,28 @@ internal sealed class ScanResults
 
     public required string Source { get; init; }
 
+    public string ChildEnvironment { get; init; } = string.Empty;
+
     public Dictionary<string, double> Sizes { get; } = [];
+
+    /// <summary>The 1-minute load average before and after the runs: figures from a busy machine are noisy.</summary>
+    public List<string> LoadAverages { get; } = [];
 
     public List<Figure> Figures { get; } = [];
 
     public List<Target> Targets { get; } = [];
+
+    public static string CurrentLoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
 
     public string ToMarkdown()
     {
@@ -32,6 +49,12 @@ internal sealed class ScanResults
         text.AppendLine(invariant, $"Kernel package `{Kernel}` (`{Release}`), whole module tree as one layer; images read from {Source}.");
         text.AppendLine(invariant, $"{Environment.ProcessorCount} cores; each figure is the median of {Runs} runs, each run a fresh process (wall time from spawn to exit, start-up included).");
         text.AppendLine(invariant, $"Sizes: {string.Join(", ", Sizes.Select(s => $"{s.Key} {s.Value:F1}"))}.");
+        if (ChildEnvironment.Length > 0)
+        {
+            text.AppendLine(invariant, $".NET child runs with: `{ChildEnvironment}`.");
+        }
+
+        text.AppendLine(invariant, $"Load average (1 min) before / after: {string.Join(" / ", LoadAverages)}.");
         text.AppendLine();
         text.AppendLine("| run | median s | best s | peak RSS MB |");
         text.AppendLine("|---|---:|---:|---:|");
@@ -66,6 +89,8 @@ internal sealed class ScanResults
             cores = Environment.ProcessorCount,
             measuredAtUtc = DateTime.UtcNow,
             sizes = Sizes,
+            loadAverages = LoadAverages,
+            childEnvironment = ChildEnvironment,
             figures = Figures.Select(f => new { name = f.Name, medianSeconds = f.Seconds, bestSeconds = f.MinSeconds, peakRssKb = f.PeakRssKb, child = f.Detail is null ? (JsonElement?)null : JsonDocument.Parse(f.Detail).RootElement }),
             targets = Targets.Select(t => new { name = t.Name, value = t.Value, comparison = t.Comparison, limit = double.IsNaN(t.Limit) ? (double?)null : t.Limit, met = t.Met }),
         };

@@ -2,6 +2,7 @@ using System.Net;
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Core.Images;
@@ -65,35 +66,14 @@ public sealed class RegistryImageOpener : IImageOpener
         ArgumentNullException.ThrowIfNull(exception);
         var failure = exception switch
         {
-            ImageNotFoundException => ImageAccessFailure.NotFound,
-            FormatException or InvalidDataException => ImageAccessFailure.Invalid,
+            ImageNotFoundException or RegistryNotFoundException => ImageAccessFailure.NotFound,
+            RegistryUnauthorizedException => ImageAccessFailure.Unauthorized,
+            RegistryException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => ImageAccessFailure.Unauthorized,
+            RegistryException { StatusCode: HttpStatusCode.NotFound } => ImageAccessFailure.NotFound,
             HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => ImageAccessFailure.Unauthorized,
-            HttpRequestException { StatusCode: HttpStatusCode.NotFound } => ImageAccessFailure.NotFound,
-            _ when LooksUnauthorized(exception) => ImageAccessFailure.Unauthorized,
+            FormatException or InvalidDataException => ImageAccessFailure.Invalid,
             _ => ImageAccessFailure.Unreachable,
         };
         return new ImageAccessException(failure, image, exception.Message, exception);
-    }
-
-    // The registry client's typed errors carry their HTTP status; match on names so this layer does not depend on their exact shape.
-    private static bool LooksUnauthorized(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            var name = e.GetType().Name;
-            if (name.Contains("Unauthorized", StringComparison.Ordinal) || name.Contains("Authentication", StringComparison.Ordinal)
-                || name.Contains("Forbidden", StringComparison.Ordinal) || e is HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden })
-            {
-                return true;
-            }
-
-            var status = e.GetType().GetProperty("StatusCode")?.GetValue(e);
-            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or 401 or 403)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -43,7 +43,7 @@ public sealed class RegistryClientPool : IDisposable
         {
             options = options with
             {
-                Credentials = _baseOptions.Credentials is null ? credentials : new ChainedCredentialSource([credentials, _baseOptions.Credentials]),
+                Credentials = _baseOptions.Credentials is null ? credentials : new ChainedCredentialProvider([credentials, _baseOptions.Credentials]),
             };
         }
 

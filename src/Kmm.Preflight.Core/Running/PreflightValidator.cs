@@ -107,7 +107,7 @@ public sealed class PreflightValidator
 
             try
             {
-                credentials = PullSecretCredentialProvider.FromSecret(secret);
+                credentials = DockerConfigCredentialProvider.FromKubernetesSecret($"{secret.Namespace}/{secret.Name}", secret.Type, secret.Data);
                 credentialsKey = $"secret:{secret.Namespace}/{secret.Name}";
             }
             catch (InvalidDataException ex)

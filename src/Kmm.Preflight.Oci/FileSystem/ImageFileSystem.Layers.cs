@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Oci.FileSystem;
@@ -8,6 +9,7 @@ public sealed partial class ImageFileSystem
     private readonly LayerIndexCache _cache;
     private readonly SemaphoreSlim _scanGate;
     private readonly SemaphoreSlim _treeLock = new(1, 1);
+    private readonly ConcurrentDictionary<int, Lazy<Task<Dictionary<long, byte[]>>>> _rescans = new();
 
     // The tree reaching lowest so far: its answers are the most decided; once it reaches layer 0 it is the image.
     private MergedTree? _deepest;
@@ -100,10 +102,36 @@ public sealed partial class ImageFileSystem
         }
     }
 
+    /// <summary>Content retained by a fresh pass over a layer under this view's predicate, by data offset.</summary>
+    private Task<Dictionary<long, byte[]>> GetRetainedContentAsync(int layer, CancellationToken cancellationToken)
+    {
+        var lazy = _rescans.GetOrAdd(layer, l => new Lazy<Task<Dictionary<long, byte[]>>>(() => RescanAsync(l)));
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<Dictionary<long, byte[]>> RescanAsync(int layer)
+    {
+        Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", Image.Layers[layer].Descriptor.Digest, Image.Name);
+        var index = await LayerIndexer.IndexAsync(Image.Layers[layer], ScanSettings, CancellationToken.None).ConfigureAwait(false);
+        _cache.Replace(index);
+        var content = new Dictionary<long, byte[]>();
+        foreach (var entry in index.Entries)
+        {
+            if (entry.Content is not null)
+            {
+                content[entry.DataOffset] = entry.Content;
+            }
+        }
+
+        return content;
+    }
+
+    private LayerScanSettings ScanSettings => new(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger);
+
     private Task<LayerIndex> GetIndexAsync(int layer, CancellationToken cancellationToken)
     {
         var source = Image.Layers[layer];
-        var settings = new LayerScanSettings(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger);
+        var settings = ScanSettings;
         return _cache.GetOrAddAsync(
             source.Descriptor.Digest,
             async token =>

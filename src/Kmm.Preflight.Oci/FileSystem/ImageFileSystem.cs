@@ -113,6 +113,16 @@ public sealed partial class ImageFileSystem
             return (byte[])data.Content.Clone();
         }
 
+        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
+        {
+            // The cached index was made under another predicate: one more pass retains every file this one wants.
+            var retained = await GetRetainedContentAsync(node.DataLayer, cancellationToken).ConfigureAwait(false);
+            if (retained.TryGetValue(data.DataOffset, out var content))
+            {
+                return (byte[])content.Clone();
+            }
+        }
+
         return await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
     }
 

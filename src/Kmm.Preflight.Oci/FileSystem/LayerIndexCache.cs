@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using Kmm.Preflight.Oci.Caching;
 using Kmm.Preflight.Oci.References;
@@ -17,7 +18,7 @@ public sealed class LayerIndexCache
 {
     private const string FileExtension = ".lidx";
 
-    private readonly ConcurrentDictionary<Digest, Lazy<Task<LayerIndex>>> _indexes = new();
+    private readonly ConcurrentDictionary<Digest, Lazy<Scan>> _indexes = new();
 
     /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given.</summary>
     public LayerIndexCache(string? directory = null)
@@ -35,29 +36,60 @@ public sealed class LayerIndexCache
     public void Clear() => _indexes.Clear();
 
     /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
+    /// <remarks>The scan is shared by every caller waiting for it, and cancelled only when all of them have given up.</remarks>
     internal async Task<LayerIndex> GetOrAddAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
     {
-        // The scan runs without the first caller's token, so one caller giving up does not fail the others waiting on it.
-        var lazy = _indexes.GetOrAdd(digest, d => new Lazy<Task<LayerIndex>>(() => LoadOrScanAsync(d, scan)));
-        try
+        while (true)
         {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
-        {
-            _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Task<LayerIndex>>>(digest, lazy));
-            throw;
+            var lazy = _indexes.GetOrAdd(digest, d => new Lazy<Scan>(() => new Scan(this, d, scan)));
+            var pending = lazy.Value;
+            if (!pending.TryJoin())
+            {
+                // Abandoned by all its callers an instant ago: start afresh.
+                _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Scan>>(digest, lazy));
+                continue;
+            }
+
+            try
+            {
+                return await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (pending.Task.IsFaulted || pending.Task.IsCanceled)
+            {
+                _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Scan>>(digest, lazy));
+                if (pending.Task.IsCanceled && !cancellationToken.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                throw;
+            }
+            finally
+            {
+                if (pending.Leave() && !pending.Task.IsCompleted)
+                {
+                    _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Scan>>(digest, lazy));
+                }
+            }
         }
     }
 
-    /// <summary>Whether an index of <paramref name="digest"/> is already complete in memory.</summary>
-    internal bool ContainsCompleted(Digest digest)
-        => _indexes.TryGetValue(digest, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully;
+    /// <summary>Replaces the index of a layer by a newer scan of it (one that retained more content), in memory and on disk.</summary>
+    internal void Replace(LayerIndex index)
+    {
+        _indexes[index.Digest] = new Lazy<Scan>(new Scan(index));
+        if (Directory is not null)
+        {
+            Persist(FileOf(index.Digest), index);
+        }
+    }
 
-    private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan)
+    private string FileOf(Digest digest) => Path.Combine(Directory!, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+
+    private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var file = Directory is null ? null : Path.Combine(Directory, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+        var file = Directory is null ? null : FileOf(digest);
         if (file is not null && File.Exists(file))
         {
             try
@@ -74,7 +106,7 @@ public sealed class LayerIndexCache
             }
         }
 
-        var index = await scan(CancellationToken.None).ConfigureAwait(false);
+        var index = await scan(cancellationToken).ConfigureAwait(false);
         if (file is not null)
         {
             Persist(file, index);
@@ -106,6 +138,63 @@ public sealed class LayerIndexCache
             catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
             {
             }
+        }
+    }
+
+    /// <summary>One load-or-scan of a layer and the callers waiting for it.</summary>
+    [SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource without timer or wait handle holds nothing to release; disposing it would race with Cancel.")]
+    private sealed class Scan
+    {
+        private readonly CancellationTokenSource? _stop;
+        private int _waiters;
+
+        public Scan(LayerIndexCache cache, Digest digest, Func<CancellationToken, Task<LayerIndex>> scan)
+        {
+            _stop = new CancellationTokenSource();
+            Task = cache.LoadOrScanAsync(digest, scan, _stop.Token);
+        }
+
+        public Scan(LayerIndex index)
+        {
+            Task = System.Threading.Tasks.Task.FromResult(index);
+        }
+
+        public Task<LayerIndex> Task { get; }
+
+        /// <summary>Registers a waiter; false when the scan was already abandoned.</summary>
+        public bool TryJoin()
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _waiters);
+                if (current < 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _waiters, current + 1, current) == current)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>Unregisters a waiter; when it was the last and the scan still runs, cancels it and returns true.</summary>
+        public bool Leave()
+        {
+            if (Interlocked.Decrement(ref _waiters) != 0 || Task.IsCompleted || _stop is null)
+            {
+                return false;
+            }
+
+            // Mark abandoned so no late joiner waits on a cancelled scan.
+            if (Interlocked.CompareExchange(ref _waiters, -1, 0) != 0)
+            {
+                return false;
+            }
+
+            _stop.Cancel();
+            return true;
         }
     }
 }

@@ -16,14 +16,16 @@ internal sealed class BlobStream : Stream
     private readonly int _maxResumes;
     private readonly string _name;
     private readonly IncrementalHash? _hash;
+    private readonly TimeSpan _readTimeout;
     private HttpResponseMessage? _response;
     private Stream? _body;
     private long _position;
     private int _resumes;
     private bool _finished;
 
-    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, string name)
+    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, TimeSpan readTimeout, string name)
     {
+        _readTimeout = readTimeout;
         _open = open;
         _digest = digest;
         _expectedSize = expectedSize;
@@ -35,9 +37,10 @@ internal sealed class BlobStream : Stream
     }
 
     /// <summary>Opens the blob at <paramref name="offset"/>; <paramref name="open"/> sends a GET (with Range when the offset is not 0).</summary>
-    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, string name, CancellationToken cancellationToken)
+    /// <remarks>A read that stalls longer than <paramref name="readTimeout"/> counts as a dropped connection.</remarks>
+    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, TimeSpan readTimeout, string name, CancellationToken cancellationToken)
     {
-        var stream = new BlobStream(open, digest, expectedSize, offset, maxResumes, name);
+        var stream = new BlobStream(open, digest, expectedSize, offset, maxResumes, readTimeout, name);
         try
         {
             await stream.ConnectAsync(cancellationToken);
@@ -83,25 +86,25 @@ internal sealed class BlobStream : Stream
         while (true)
         {
             int read;
+            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            stall.CancelAfter(_readTimeout);
             try
             {
-                read = await _body!.ReadAsync(buffer, cancellationToken);
+                read = await _body!.ReadAsync(buffer, stall.Token);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && _resumes < _maxResumes)
+            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested && _resumes < _maxResumes)
             {
                 await ResumeAsync(cancellationToken);
                 continue;
             }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"{_name}: blob {_digest} stalled for {_readTimeout.TotalSeconds:0.#} s at byte {_position}, {_resumes} resumes used.", e);
+            }
 
             if (read == 0)
             {
-                if (_expectedSize >= 0 && _position < _expectedSize && _resumes < _maxResumes)
-                {
-                    // The server ended the body early without an error: ask for the rest.
-                    await ResumeAsync(cancellationToken);
-                    continue;
-                }
-
+                // A clean end means the server sent all it declared (a cut connection throws instead): no resume.
                 Finish();
                 return 0;
             }

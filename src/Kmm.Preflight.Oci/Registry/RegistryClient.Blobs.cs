@@ -49,7 +49,7 @@ public sealed partial class RegistryClient
             return response;
         }
 
-        return await BlobStream.OpenAsync(OpenAt, digest, expectedSize, offset, Options.MaxBlobResumes, $"{repository.RepositoryName}@{digest}", cancellationToken);
+        return await BlobStream.OpenAsync(OpenAt, digest, expectedSize, offset, Options.MaxBlobResumes, Options.AttemptTimeout, $"{repository.RepositoryName}@{digest}", cancellationToken);
     }
 
     /// <summary>Whether <paramref name="repository"/> has the blob <paramref name="digest"/> (HEAD).</summary>

@@ -22,7 +22,17 @@ internal static class RegistryErrorBody
     /// <summary>Builds the exception for an unsuccessful response.</summary>
     public static async Task<RegistryException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
     {
-        var body = await BoundedContent.ReadAsync(response.Content, MaxBytes, truncate: true, cancellationToken);
+        byte[] body;
+        try
+        {
+            body = await BoundedContent.ReadAsync(response.Content, MaxBytes, truncate: true, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // The error body is a courtesy; the status still says what happened.
+            body = [];
+        }
+
         var (codes, messages) = Parse(body);
         return Create(response.StatusCode, response.RequestMessage?.RequestUri, codes, messages, operation);
     }

@@ -10,7 +10,7 @@ public sealed class MergeCrossCheckTests
 {
     private static readonly string[] Names = ["a", "b", "c", "lib"];
 
-    public static IEnumerable<int> Seeds => Enumerable.Range(1, 150);
+    public static IEnumerable<int> Seeds => Enumerable.Range(1, 300);
 
     [TestCaseSource(nameof(Seeds))]
     public async Task RandomStacksAgreeWithTheReferenceMerger(int seed)

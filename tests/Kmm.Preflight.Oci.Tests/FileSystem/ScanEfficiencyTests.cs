@@ -60,6 +60,20 @@ public sealed class ScanEfficiencyTests
     }
 
     [Test]
+    public async Task SymlinkedParentDefinedInTheTopLayerDecidesThere()
+    {
+        var bottom = Layer(new TarBuilder().Directory("lib").File("lib/x", "bottom"));
+        var top = Layer(new TarBuilder().Directory("usr").Directory("usr/lib").Symlink("lib", "usr/lib").File("lib/x", "top"));
+        var fs = new ImageFileSystem(TestImages.Create(bottom, top));
+
+        var entry = await fs.GetEntryAsync("/lib/x");
+
+        Assert.That(entry!.Path, Is.EqualTo("/usr/lib/x"));
+        Assert.That(await fs.ReadAllBytesAsync("/lib/x"), Is.EqualTo("top"u8.ToArray()));
+        Assert.That(bottom.Opens, Is.Zero);
+    }
+
+    [Test]
     public async Task MissingPathNeedsEveryLayer()
     {
         var bottom = Layer(new TarBuilder().File("a", "a"));
@@ -124,6 +138,40 @@ public sealed class ScanEfficiencyTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task CorruptDiskCacheFileIsAMiss()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "kmm-lidx-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var layer = Layer(new TarBuilder().File("f", "f"));
+            await new ImageFileSystem(TestImages.Create(layer), new ImageFileSystemOptions { Cache = new LayerIndexCache(directory) }).ListAsync("/");
+            var file = Directory.GetFiles(directory).Single();
+            File.WriteAllBytes(file, File.ReadAllBytes(file)[..20]);
+
+            var entry = await new ImageFileSystem(TestImages.Create(layer), new ImageFileSystemOptions { Cache = new LayerIndexCache(directory) }).GetEntryAsync("/f");
+
+            Assert.That(entry!.Size, Is.EqualTo(1));
+            Assert.That(layer.Opens, Is.EqualTo(2));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task ConcurrentQueriesOnOneViewAgree()
+    {
+        var layers = Enumerable.Range(0, 5).Select(i => Layer(new TarBuilder().Directory("d").File($"d/f{i}", $"{i}"))).ToArray();
+        var fs = new ImageFileSystem(TestImages.Create(layers));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => fs.ReadAllBytesAsync($"d/f{i % 5}")));
+
+        Assert.That(results.Select(r => System.Text.Encoding.UTF8.GetString(r)), Is.EqualTo(Enumerable.Range(0, 20).Select(i => $"{i % 5}")));
+        Assert.That(layers.Select(l => l.Opens), Is.All.LessThanOrEqualTo(21));
     }
 
     [Test]

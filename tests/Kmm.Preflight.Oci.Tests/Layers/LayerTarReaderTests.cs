@@ -125,6 +125,25 @@ public sealed class LayerTarReaderTests
     }
 
     [Test]
+    public async Task V7DirectoryIsMarkedByATrailingSlash()
+    {
+        var tar = Concat(RawHeader("olddir/", '\0', 0), RawHeader("olddir/file", '\0', 1), Pad("x"u8.ToArray()), new byte[1024]);
+
+        var entries = await ReadEntriesAsync(tar);
+
+        Assert.That(entries.Select(e => e.Kind), Is.EqualTo(new[] { TarEntryKind.Directory, TarEntryKind.RegularFile }));
+    }
+
+    [Test]
+    public async Task Base256SizeIsRead()
+    {
+        var header = RawHeader("f", '0', 0, sizeField: null, base256Size: 600);
+        var tar = Concat(header, Pad(new byte[600]), new byte[1024]);
+
+        Assert.That((await ReadAllAsync(tar)).Single().Data, Has.Length.EqualTo(600));
+    }
+
+    [Test]
     public async Task ArchiveWithoutEndBlocksEndsCleanly()
     {
         var tar = Concat(RawHeader("only", '0', 3), Pad("abc"u8.ToArray()));
@@ -247,12 +266,19 @@ public sealed class LayerTarReaderTests
     }
 
     /// <summary>A ustar header written byte by byte, with a correct checksum.</summary>
-    private static byte[] RawHeader(string name, char type, long size, string? sizeField = null)
+    private static byte[] RawHeader(string name, char type, long size, string? sizeField = null, long? base256Size = null)
     {
         var header = new byte[512];
         Encoding.ASCII.GetBytes(name).CopyTo(header, 0);
         Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
         Encoding.ASCII.GetBytes((sizeField ?? Convert.ToString(size, 8).PadLeft(11, '0')) + "\0").CopyTo(header, 124);
+        if (base256Size is { } big)
+        {
+            header.AsSpan(124, 12).Clear();
+            header[124] = 0x80;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(128, 8), big);
+        }
+
         Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
         header[156] = (byte)type;
         "ustar\0"u8.CopyTo(header.AsSpan(257));

@@ -142,6 +142,21 @@ public sealed class IndependentToolTests
         Assert.That(error!.Message, Does.Contain("example.com/drivers/kmod:v1"));
     }
 
+    [Test]
+    public async Task Oci_archive_written_by_skopeo_resolves_by_tag()
+    {
+        ExternalTool.RequireOrIgnore("skopeo");
+        var (source, image) = await WriteSourceLayoutAsync();
+        var archive = _temp.Combine("oci.tar");
+
+        await ExternalTool.RunAsync("skopeo", "copy", "--quiet", $"oci:{source}:v1", $"oci-archive:{archive}:v1");
+        var resolved = await new DockerArchiveImageSource(archive, "v1").ResolveAsync(Platform.Default);
+
+        Assert.That(resolved.Digest, Is.EqualTo(image.ManifestDescriptor.Digest));
+        var files = await LayerContents.ReadAsync(resolved.Layers[1]);
+        Assert.That(files, Does.ContainKey("opt/lib/modules/6.1.0-56-amd64/extra/mod.ko"));
+    }
+
     private async Task<(string Layout, BuiltImage Image)> WriteSourceLayoutAsync()
     {
         var layout = _temp.Combine("source");

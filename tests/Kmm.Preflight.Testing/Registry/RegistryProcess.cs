@@ -26,6 +26,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private readonly string _directory;
     private readonly TestCertificateAuthority? _ca;
     private readonly Queue<string> _log = new();
+    private Process? _watchdog;
 
     private RegistryProcess(RegistryMode mode, Process process, string directory, TestCertificateAuthority? ca, TokenServer? tokenServer)
     {
@@ -145,6 +146,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
                 Password = password,
                 CaFile = caFile,
                 CertDirectory = certDirectory,
+                _watchdog = StartWatchdog(process.Id, directory),
             };
             try
             {
@@ -230,6 +232,22 @@ public sealed partial class RegistryProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_watchdog is not null)
+        {
+            try
+            {
+                if (!_watchdog.HasExited)
+                {
+                    _watchdog.Kill();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            _watchdog.Dispose();
+        }
+
         if (TokenServer is not null)
         {
             await TokenServer.DisposeAsync();
@@ -242,8 +260,49 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private static async Task<RegistryProcess> StartSharedAsync(RegistryMode mode)
     {
         var registry = await StartAsync(mode);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => registry.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => registry.KillNow();
         return registry;
+    }
+
+    /// <summary>
+    /// A shell that kills the registry and deletes its directory once this test process is gone: the test host
+    /// may be killed without running exit handlers, and an orphaned registry would live on.
+    /// </summary>
+    private static Process? StartWatchdog(int registryPid, string directory)
+    {
+        if (!File.Exists("/bin/sh"))
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("while kill -0 \"$0\" 2>/dev/null && kill -0 \"$1\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null; rm -rf \"$2\"");
+        start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(registryPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(directory);
+        return Process.Start(start);
+    }
+
+    private void KillNow()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            if (_watchdog is { HasExited: false })
+            {
+                _watchdog.Kill();
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        TryDelete(_directory);
     }
 
     private static Process Launch(string executable, string configPath, string directory)

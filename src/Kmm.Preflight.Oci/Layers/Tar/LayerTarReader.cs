@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using ZstdSharp;
 
 namespace Kmm.Preflight.Oci.Layers.Tar;
 
@@ -10,7 +9,7 @@ namespace Kmm.Preflight.Oci.Layers.Tar;
 /// be seekable). Malformed input throws <see cref="InvalidDataException"/> naming the entry and offset; the
 /// <see cref="LayerLimits"/> bound what a hostile layer can make it do.
 /// </summary>
-internal sealed class LayerTarReader : IAsyncDisposable
+internal sealed partial class LayerTarReader : IAsyncDisposable
 {
     private const int BufferSize = 128 * 1024;
 
@@ -73,7 +72,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
                 return null;
             }
 
-            var where = $"Tar entry {_headers} at offset {headerOffset}";
+            var where = new TarPosition(_headers, headerOffset);
             if (available < TarHeaderFields.BlockSize)
             {
                 throw new InvalidDataException($"{where}: unexpected end of the layer inside a tar header ({available} of {TarHeaderFields.BlockSize} bytes).");
@@ -120,6 +119,12 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
             var kind = KindOf(header.TypeFlag);
             var name = paxPath ?? longName ?? header.Name;
+            if (kind == TarEntryKind.RegularFile && header.TypeFlag == '\0' && name.EndsWith('/'))
+            {
+                // Pre-POSIX (v7) archives mark directories only by the trailing slash.
+                kind = TarEntryKind.Directory;
+            }
+
             var link = paxLink ?? longLink ?? header.LinkName;
             CheckPathLength(name, "name", where);
             CheckPathLength(link, "link target", where);
@@ -186,7 +191,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
     private static long Padding(long size) => (TarHeaderFields.BlockSize - (size % TarHeaderFields.BlockSize)) % TarHeaderFields.BlockSize;
 
-    private void CheckPathLength(string value, string what, string where)
+    private void CheckPathLength(string value, string what, TarPosition where)
     {
         if (value.Length > _limits.MaxPathLength)
         {
@@ -194,7 +199,7 @@ internal sealed class LayerTarReader : IAsyncDisposable
         }
     }
 
-    private async ValueTask<byte[]> ReadMetadataAsync(long size, string where, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> ReadMetadataAsync(long size, TarPosition where, CancellationToken cancellationToken)
     {
         if (size > _limits.MaxHeaderBytes)
         {
@@ -218,88 +223,6 @@ internal sealed class LayerTarReader : IAsyncDisposable
 
         await SkipAsync(Padding(size), cancellationToken).ConfigureAwait(false);
         return data;
-    }
-
-    private async ValueTask SkipAsync(long count, CancellationToken cancellationToken)
-    {
-        while (count > 0)
-        {
-            if (_start == _end)
-            {
-                // Read straight into the whole buffer: skipping costs one large read per 128 KiB, no copies.
-                _bufferOffset += _end;
-                _start = 0;
-                _end = 0;
-                var read = await ReadStreamAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw _current is null
-                        ? new InvalidDataException($"Unexpected end of the layer at offset {Position} while skipping {count} bytes.")
-                        : Truncated(_current, count);
-                }
-
-                _end = read;
-            }
-
-            var take = (int)Math.Min(count, _end - _start);
-            _start += take;
-            count -= take;
-        }
-    }
-
-    private static InvalidDataException Truncated(LayerTarEntry entry, long missing)
-        => new($"Tar entry {entry.Index} '{entry.Name}' at offset {entry.HeaderOffset}: unexpected end of the layer, {missing} bytes of its data (or padding) missing (data starts at offset {entry.DataOffset}, size {entry.Size}).");
-
-    /// <summary>Makes at least <paramref name="count"/> bytes available from <c>_start</c> unless the stream ends; returns how many are.</summary>
-    private async ValueTask<int> FillAsync(int count, CancellationToken cancellationToken)
-    {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(LayerTarReader));
-        if (_end - _start >= count)
-        {
-            return _end - _start;
-        }
-
-        if (_start > 0)
-        {
-            var kept = _end - _start;
-            Buffer.BlockCopy(buffer, _start, buffer, 0, kept);
-            _bufferOffset += _start;
-            _start = 0;
-            _end = kept;
-        }
-
-        while (_end < count)
-        {
-            var read = await ReadStreamAsync(buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            _end += read;
-        }
-
-        return _end - _start;
-    }
-
-    private async ValueTask<int> ReadStreamAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        int read;
-        try
-        {
-            read = await _stream.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ZstdException ex)
-        {
-            throw new InvalidDataException($"The zstd layer data is corrupt near uncompressed offset {_bufferOffset + _end}: {ex.Message}", ex);
-        }
-
-        if (_bufferOffset + _end + read > _limits.MaxUncompressedBytes)
-        {
-            throw new LayerLimitExceededException($"The layer is larger than {_limits.MaxUncompressedBytes} bytes uncompressed (LayerLimits.MaxUncompressedBytes).");
-        }
-
-        return read;
     }
 
     public ValueTask DisposeAsync()

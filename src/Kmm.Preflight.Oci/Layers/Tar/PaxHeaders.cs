@@ -8,7 +8,7 @@ internal static class PaxHeaders
 {
     /// <summary>Parses <paramref name="data"/>, setting <paramref name="path"/>, <paramref name="linkPath"/> and <paramref name="size"/> when present.</summary>
     /// <exception cref="InvalidDataException">A malformed record.</exception>
-    public static void Parse(ReadOnlySpan<byte> data, string where, ref string? path, ref string? linkPath, ref long? size)
+    public static void Parse(ReadOnlySpan<byte> data, TarPosition where, ref string? path, ref string? linkPath, ref long? size)
     {
         while (!data.IsEmpty)
         {

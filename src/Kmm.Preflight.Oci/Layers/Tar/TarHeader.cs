@@ -12,7 +12,7 @@ internal readonly record struct TarHeader(string Name, char TypeFlag, long Size,
     /// <param name="block">The 512 bytes.</param>
     /// <param name="where">Describes the header's position for error messages.</param>
     /// <exception cref="InvalidDataException">Bad checksum or numeric field.</exception>
-    public static TarHeader Parse(ReadOnlySpan<byte> block, string where)
+    public static TarHeader Parse(ReadOnlySpan<byte> block, TarPosition where)
     {
         ValidateChecksum(block, where);
         var typeFlag = (char)block[TarHeaderFields.TypeFlagOffset];
@@ -40,7 +40,7 @@ internal readonly record struct TarHeader(string Name, char TypeFlag, long Size,
         return Encoding.UTF8.GetString(end < 0 ? field : field[..end]);
     }
 
-    private static void ValidateChecksum(ReadOnlySpan<byte> block, string where)
+    private static void ValidateChecksum(ReadOnlySpan<byte> block, TarPosition where)
     {
         var field = block.Slice(TarHeaderFields.ChecksumOffset, TarHeaderFields.ChecksumLength);
         long stored;
@@ -74,7 +74,7 @@ internal readonly record struct TarHeader(string Name, char TypeFlag, long Size,
     }
 
     /// <summary>An octal number, or a GNU base-256 number when the first byte's high bit is set.</summary>
-    public static long ParseNumber(ReadOnlySpan<byte> field, string fieldName, string where)
+    public static long ParseNumber(ReadOnlySpan<byte> field, string fieldName, TarPosition where)
     {
         if (field.Length > 0 && (field[0] & 0x80) != 0)
         {

@@ -30,7 +30,9 @@ internal sealed class HttpClientPool : IDisposable
 
     /// <summary>The settings for <paramref name="registryHost"/>; defaults when none are configured.</summary>
     public RegistryHostSettings SettingsFor(string registryHost) =>
-        _options.Hosts.TryGetValue(registryHost, out var settings) ? settings : new RegistryHostSettings();
+        _options.Hosts.TryGetValue(registryHost, out var settings) ? settings
+        : registryHost == References.ImageReference.DockerHubApiHost && _options.Hosts.TryGetValue(References.ImageReference.DockerHubRegistry, out var hub) ? hub
+        : new RegistryHostSettings();
 
     /// <inheritdoc />
     public void Dispose()

@@ -22,6 +22,38 @@ internal sealed class InMemoryLayer : ILayer
 
     public Descriptor Descriptor { get; init; }
 
+    /// <summary>Holds every read of every stream until completed; null for none.</summary>
+    public TaskCompletionSource? Gate { get; init; }
+
+    /// <summary>Thrown by the stream at its end, like a verifying source whose digest does not match; null for none.</summary>
+    public Exception? FailAtEnd { get; init; }
+
+    /// <summary>Whether some stream of this layer was read to its end.</summary>
+    public bool ReadToEnd
+    {
+        get
+        {
+            lock (_streams)
+            {
+                return _streams.Any(s => s.ReadToEnd);
+            }
+        }
+    }
+
+    /// <summary>Whether the most recently opened stream was read to its end.</summary>
+    public bool LastStreamReadToEnd
+    {
+        get
+        {
+            lock (_streams)
+            {
+                return _streams[^1].ReadToEnd;
+            }
+        }
+    }
+
+    private readonly List<NetworkLikeStream> _streams = [];
+
     /// <summary>How many times the layer was opened.</summary>
     public int Opens => Volatile.Read(ref _opens);
 
@@ -32,6 +64,12 @@ internal sealed class InMemoryLayer : ILayer
     public Task<Stream> OpenAsync(long offset = 0, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _opens);
-        return Task.FromResult<Stream>(new NetworkLikeStream(Blob.AsMemory((int)offset), MaxReadSize));
+        var stream = new NetworkLikeStream(Blob.AsMemory((int)offset), MaxReadSize) { FailAtEnd = FailAtEnd, Gate = Gate };
+        lock (_streams)
+        {
+            _streams.Add(stream);
+        }
+
+        return Task.FromResult<Stream>(stream);
     }
 }

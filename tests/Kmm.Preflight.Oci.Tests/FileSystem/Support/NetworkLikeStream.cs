@@ -7,6 +7,10 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
 
     public bool ReadToEnd { get; private set; }
 
+    public Exception? FailAtEnd { get; init; }
+
+    public TaskCompletionSource? Gate { get; init; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -28,13 +32,26 @@ internal sealed class NetworkLikeStream(ReadOnlyMemory<byte> data, int maxReadSi
         var count = Math.Min(Math.Min(buffer.Length, maxReadSize), _remaining.Length);
         _remaining.Span[..count].CopyTo(buffer);
         _remaining = _remaining[count..];
-        ReadToEnd |= count == 0;
+        if (count == 0 && buffer.Length > 0)
+        {
+            ReadToEnd = true;
+            if (FailAtEnd is not null)
+            {
+                throw FailAtEnd;
+            }
+        }
+
         return count;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
+        if (Gate is not null)
+        {
+            await Gate.Task.WaitAsync(cancellationToken);
+        }
+
         return Read(buffer.Span);
     }
 
