@@ -22,6 +22,7 @@ public class RegistryCommandTests : EndToEndTest
     private PushedImage _oci = null!;
     private PushedImage _docker = null!;
     private PushedImage _index = null!;
+    private PushedImage _manifestList = null!;
     private byte[] _module = null!;
 
     public RegistryCommandTests(RegistryMode mode)
@@ -60,6 +61,11 @@ public class RegistryCommandTests : EndToEndTest
             (Platform.Parse("linux/amd64"), [Layer(new LayerBuilder().AddFile("arch", "amd64\n"))]),
             (Platform.Parse("linux/arm64"), [Layer(new LayerBuilder().AddFile("arch", "arm64\n"))]),
         ]);
+        _manifestList = await TestImagePusher.PushIndexAsync(client, _registry.Reference("runner/multi:docker"),
+        [
+            (Platform.Parse("linux/amd64"), [Layer(new LayerBuilder().AddFile("arch", "amd64\n"))]),
+            (Platform.Parse("linux/arm64/v8"), [Layer(new LayerBuilder().AddFile("arch", "arm64\n"))]),
+        ], dockerManifestList: true);
     }
 
     [OneTimeTearDown]
@@ -131,6 +137,21 @@ public class RegistryCommandTests : EndToEndTest
         Assert.That(json.RootElement.GetProperty("indexDigest").GetString(), Is.EqualTo(_index.Digest.ToString()));
         Assert.That(json.RootElement.GetProperty("digest").GetString(), Is.EqualTo(_index.Platforms[entry].Digest.ToString()));
         Assert.That(json.RootElement.GetProperty("platform").GetString(), Is.EqualTo(platform));
+    }
+
+    [Test]
+    public async Task Inspect_docker_manifest_list_chooses_the_platform()
+    {
+        var run = await Run("inspect", _manifestList.Reference.ToString(), "--platform", "linux/arm64");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.That(json.RootElement.GetProperty("indexDigest").GetString(), Is.EqualTo(_manifestList.Digest.ToString()));
+        Assert.That(json.RootElement.GetProperty("digest").GetString(), Is.EqualTo(_manifestList.Platforms[1].Digest.ToString()));
+        Assert.That(json.RootElement.GetProperty("mediaType").GetString(), Is.EqualTo(MediaType.DockerManifest.Value));
+
+        var cat = await Run("cat", _manifestList.Reference.ToString(), "/arch", "--platform", "linux/arm64");
+        Assert.That(Encoding.UTF8.GetString(cat.OutBytes), Is.EqualTo("arm64\n"), cat.ToString());
     }
 
     [Test]

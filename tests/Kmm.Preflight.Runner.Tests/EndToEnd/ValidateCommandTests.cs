@@ -154,6 +154,31 @@ public class ValidateCommandTests : EndToEndTest
     }
 
     [Test]
+    public async Task Preflight_ocp_file_with_a_kernel_version_is_reported_as_ocp()
+    {
+        var file = Path.Combine(_dir, "preflight-ocp.yaml");
+        File.WriteAllText(file, $"""
+            apiVersion: kmm.sigs.x-k8s.io/v1beta2
+            kind: PreflightValidationOCP
+            metadata:
+              name: ocp-upgrade
+            spec:
+              kernelVersion: {Kernel}
+              dtkImage: {_registry.Host}/ocp/dtk@sha256:{new string('0', 64)}
+
+            """);
+
+        var run = await Validate("--modules", _bad, "--preflight", file, "--output", "json");
+
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.That(json.RootElement.GetProperty("kind").GetString(), Is.EqualTo("PreflightValidationOCP"));
+        Assert.That(json.RootElement.GetProperty("metadata").GetProperty("name").GetString(), Is.EqualTo("ocp-upgrade"));
+        Assert.That(json.RootElement.GetProperty("spec").GetProperty("kernelVersion").GetString(), Is.EqualTo(Kernel));
+        Assert.That(json.RootElement.GetProperty("status").GetProperty("modules").GetArrayLength(), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Malformed_manifest_is_exit_2_naming_the_file()
     {
         var file = Path.Combine(_dir, "broken.yaml");
