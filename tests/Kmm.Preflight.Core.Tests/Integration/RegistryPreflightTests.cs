@@ -51,6 +51,7 @@ public class RegistryPreflightTests
         await Push("vermagic", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = DepmodTree.WithVermagic(veth, Kernel, "6.0.0-19-amd64") }).ToTestLayer());
         await Push("nodep", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }, depmod: false).ToTestLayer());
         await Push("zstd-layers", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).WithNameStyle(TarNameStyle.DotSlash).ToTestLayer(LayerCompression.Zstd));
+        await Push("plain-tar", ModuleImageLayers.Modules(new() { ["updates/veth.ko"] = veth }).WithNameStyle(TarNameStyle.Slash).ToTestLayer(LayerCompression.None));
         await Push("rhel", new LayerBuilder().AddDirectory("usr/lib").AddSymlink("lib", "usr/lib").ToTestLayer(),
             ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }, dirName: "/usr").ToTestLayer());
 
@@ -120,6 +121,7 @@ public class RegistryPreflightTests
             + Module("vermagic", "veth", Image("vermagic"))
             + Module("nodep", "veth", Image("nodep"))
             + Module("zstd-layers", "veth", Image("zstd-layers"))
+            + Module("plain-tar", "veth", Image("plain-tar"))
             + Module("rhel", "veth", Image("rhel"), extraModprobe: "        dirName: /")
             + Module("multi", "veth", Image("multi:$KERNEL_FULL_VERSION"))
             + Module("multi-docker", "veth", Image("multi-docker:${KERNEL_FULL_VERSION}"))
@@ -129,7 +131,7 @@ public class RegistryPreflightTests
 
         Assert.Multiple(() =>
         {
-            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "rhel", "multi", "multi-docker" })
+            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "plain-tar", "rhel", "multi", "multi-docker" })
             {
                 Assert.That(Result(report, name).Status.VerificationStatus, Is.EqualTo("True"), $"{name}: {Result(report, name).Status.StatusReason}");
             }
