@@ -76,14 +76,14 @@ internal static class LayerIndexer
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
         settings.Logger?.Log(
             level,
-            "Indexed layer {Layer} of {Image} ({Compression}): {Entries} entries, {Bytes} bytes uncompressed in {Elapsed} ms; blob read to the end, digest {Verification}",
+            "Indexed layer {Layer} of {Image} ({Compression}): {Entries} entries, {Bytes} bytes uncompressed in {Elapsed} ms; blob {Verification}",
             descriptor.Digest,
             settings.ImageName,
             tar.Compression,
             entries.Count,
             reader.Position,
             stopwatch.ElapsedMilliseconds,
-            tar.Verified ? "verified" : "unverified");
+            tar.Verified ? "read to the end (digest verified)" : "not read to the end (unverified)");
         entries.TrimExcess();
         return new LayerIndex(descriptor.Digest, entries, reader.Position);
     }
