@@ -38,8 +38,8 @@ internal sealed class BenchmarkImages
     /// <summary>A path in no image: finding that out reads every entry.</summary>
     public string AbsentModule => $"{ModulesDirectory}/extra/kmm-absent.ko";
 
-    /// <summary>A module present in the big layer.</summary>
-    public string PresentModule => $"{ModulesDirectory}/kernel/drivers/net/dummy.ko";
+    /// <summary>A module present in the big layer (dummy.ko, compressed or not, wherever the package has it).</summary>
+    public string PresentModule => $"{ModulesDirectory}/{Path.GetRelativePath(Kernel.Directory, ProbeSource(Kernel)).Replace('\\', '/')}";
 
     public static async Task<BenchmarkImages> EnsureAsync(string cacheDirectory, KernelTree kernel)
     {
@@ -72,7 +72,7 @@ internal sealed class BenchmarkImages
         // The small images are rewritten every run (cheap), so changing them needs no rebuild of the big layers.
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(gzip).Build(), GzipTag);
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(zstd).Build(), ZstdTag);
-        var probe = Path.Combine(kernel.Directory, "kernel", "drivers", "net", "dummy.ko");
+        var probe = ProbeSource(kernel);
         // Parent directories in the top layer, as Docker writes them: without them a lower-layer symlink could
         // redirect the path, so the lower layer would have to be read to decide.
         var top = new LayerBuilder()
@@ -82,6 +82,10 @@ internal sealed class BenchmarkImages
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(gzip).AddLayer(top).Build(), EarlyExitTag);
         return new BenchmarkImages(layout, kernel, gzip, zstd);
     }
+
+    private static string ProbeSource(KernelTree kernel) =>
+        Directory.EnumerateFiles(kernel.Directory, "dummy.ko*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault()
+        ?? throw new InvalidOperationException($"{kernel.Package} has no dummy.ko module under {kernel.Directory}.");
 
     private static string Describe(LayerBlob blob) => $"{blob.Compression} {blob.Digest.Hex} {blob.DiffId.Hex} {blob.UncompressedSize}";
 

@@ -10,6 +10,19 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 /// </summary>
 internal static class ScanHarness
 {
+    private const string StartUp = "start-up (trivial child)";
+    private const string Resolve = "start-up + resolve manifest/config only";
+    private const string FullGzip = "scan gzip, path absent (every entry)";
+    private const string PresentGzip = "scan gzip, module present";
+    private const string FullZstd = "scan zstd, path absent (every entry)";
+    private const string EarlyExit = "early exit (module in small top layer)";
+    private const string InflateGzip = ".NET inflate only, gzip (GZipStream)";
+    private const string InflateZstd = ".NET inflate only, zstd (ZstdSharp)";
+    private const string GzipDc = "gzip -dc > /dev/null";
+    private const string ZstdDc = "zstd -dc > /dev/null";
+    private const string SkopeoGzip = "skopeo copy dir: + tar -tzf (gzip)";
+    private const string SkopeoZstd = "skopeo copy dir: + tar --zstd -tf (zstd)";
+
     public static async Task<int> RunAsync(string[] args)
     {
         ScanHarnessOptions options;
@@ -49,36 +62,48 @@ internal static class ScanHarness
         results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
         var self = SelfCommand();
-        async Task<Figure> Self(string name, params string[] childArgs) => await MeasureAsync(results, name, options.Runs,
-            () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment));
-        async Task<Figure> Shell(string name, string commandLine) => await MeasureAsync(results, name, options.Runs,
-            () => MeasuredProcess.ShellAsync(commandLine));
+        var plan = new List<(string Name, Func<Task<Measurement>> Run)>();
+        void Self(string name, params string[] childArgs) =>
+            plan.Add((name, () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment)));
+        void Shell(string name, string commandLine) => plan.Add((name, () => MeasuredProcess.ShellAsync(commandLine)));
 
-        var startup = await Self("start-up (trivial child)", "noop");
-        var resolve = await Self("start-up + resolve manifest/config only", "resolve-once", sources.For(BenchmarkImages.EarlyExitTag));
-        var fullGzip = await Self("scan gzip, path absent (every entry)", "scan-once", sources.For(BenchmarkImages.GzipTag), images.AbsentModule);
-        await Self("scan gzip, module present", "scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule);
-        var fullZstd = await Self("scan zstd, path absent (every entry)", "scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule);
-        var early = await Self("early exit (module in small top layer)", "scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule);
-        var inflateGzip = await Self(".NET inflate only, gzip (GZipStream)", "inflate-once", images.GzipLayer.FilePath!, "gzip");
-        var inflateZstd = await Self(".NET inflate only, zstd (ZstdSharp)", "inflate-once", images.ZstdLayer.FilePath!, "zstd");
-        var gzipDc = await Shell("gzip -dc > /dev/null", $"gzip -dc '{images.GzipLayer.FilePath}' > /dev/null");
+        Self(StartUp, "noop");
+        Self(Resolve, "resolve-once", sources.For(BenchmarkImages.EarlyExitTag));
+        Self(FullGzip, "scan-once", sources.For(BenchmarkImages.GzipTag), images.AbsentModule);
+        Self(PresentGzip, "scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule);
+        Self(FullZstd, "scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule);
+        Self(EarlyExit, "scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule);
+        Self(InflateGzip, "inflate-once", images.GzipLayer.FilePath!, "gzip");
+        Self(InflateZstd, "inflate-once", images.ZstdLayer.FilePath!, "zstd");
+        Shell(GzipDc, $"gzip -dc '{images.GzipLayer.FilePath}' > /dev/null");
         if (Tools.Exists("pigz"))
         {
-            await Shell("pigz -dc > /dev/null", $"pigz -dc '{images.GzipLayer.FilePath}' > /dev/null");
+            Shell("pigz -dc > /dev/null", $"pigz -dc '{images.GzipLayer.FilePath}' > /dev/null");
         }
 
-        var zstdDc = await Shell("zstd -dc > /dev/null", $"zstd -q -dc '{images.ZstdLayer.FilePath}' > /dev/null");
-        Figure? skopeoGzip = null;
-        Figure? skopeoZstd = null;
+        Shell(ZstdDc, $"zstd -q -dc '{images.ZstdLayer.FilePath}' > /dev/null");
         if (!options.SkipSkopeo)
         {
-            skopeoGzip = await Shell("skopeo copy dir: + tar -tzf (gzip)", sources.SkopeoAndTar(BenchmarkImages.GzipTag, images.GzipLayer, "-tzf", options.CacheDirectory));
-            skopeoZstd = await Shell("skopeo copy dir: + tar --zstd -tf (zstd)", sources.SkopeoAndTar(BenchmarkImages.ZstdTag, images.ZstdLayer, "--zstd -tf", options.CacheDirectory));
+            Shell(SkopeoGzip, sources.SkopeoAndTar(BenchmarkImages.GzipTag, images.GzipLayer, "-tzf", options.CacheDirectory));
+            Shell(SkopeoZstd, sources.SkopeoAndTar(BenchmarkImages.ZstdTag, images.ZstdLayer, "--zstd -tf", options.CacheDirectory));
         }
 
+        var figures = await MeasureAsync(results, plan, options.Runs);
+        var startup = figures[StartUp];
+        var resolve = figures[Resolve];
+        var fullGzip = figures[FullGzip];
+        var present = figures[PresentGzip];
+        var fullZstd = figures[FullZstd];
+        var early = figures[EarlyExit];
+        var inflateGzip = figures[InflateGzip];
+        var inflateZstd = figures[InflateZstd];
+        var gzipDc = figures[GzipDc];
+        var zstdDc = figures[ZstdDc];
+        var skopeoGzip = figures.GetValueOrDefault(SkopeoGzip);
+        var skopeoZstd = figures.GetValueOrDefault(SkopeoZstd);
         results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
         CheckChild(fullGzip, found: false, "full gzip scan");
+        CheckChild(present, found: true, "present-module scan");
         CheckChild(early, found: true, "early-exit scan");
         if (early.Detail?.Contains("\"layersRead\":1,", StringComparison.Ordinal) != true)
         {
@@ -117,23 +142,34 @@ internal static class ScanHarness
         return results.Targets.All(t => t.Met != false) ? 0 : 1;
     }
 
-    private static async Task<Figure> MeasureAsync(ScanResults results, string name, int runs, Func<Task<Measurement>> run)
+    // Rounds interleave the kinds (one run of each per round), so a change in machine load hits all of them alike.
+    private static async Task<Dictionary<string, Figure>> MeasureAsync(ScanResults results, List<(string Name, Func<Task<Measurement>> Run)> plan, int runs)
     {
-        Console.Write($"{name,-50}");
-        var measurements = new List<Measurement>();
-        for (var i = 0; i < runs; i++)
+        var measurements = plan.ToDictionary(p => p.Name, _ => new List<Measurement>());
+        for (var round = 1; round <= runs; round++)
         {
-            measurements.Add(await run());
+            Console.WriteLine($"Round {round} of {runs}…");
+            foreach (var (name, run) in plan)
+            {
+                var measurement = await run();
+                measurements[name].Add(measurement);
+                Console.WriteLine($"  {name,-50}{measurement.Elapsed.TotalSeconds,8:F3} s");
+            }
         }
 
-        var ordered = measurements.OrderBy(m => m.Elapsed).ToList();
-        var median = ordered[ordered.Count / 2];
-        var child = ParseChild(median.Output);
-        var rss = child?.TryGetProperty("vmHwmKb", out var hwm) == true && hwm.ValueKind == JsonValueKind.Number ? hwm.GetInt64() : median.PeakRssKb;
-        var figure = new Figure(name, median.Elapsed.TotalSeconds, ordered[0].Elapsed.TotalSeconds, rss, child?.GetRawText());
-        results.Figures.Add(figure);
-        Console.WriteLine($"{figure.Seconds,8:F3} s (min {figure.MinSeconds:F3})  peak RSS {(rss is null ? "?" : $"{rss / 1024.0:F0} MB")}");
-        return figure;
+        var figures = new Dictionary<string, Figure>();
+        foreach (var (name, _) in plan)
+        {
+            var ordered = measurements[name].OrderBy(m => m.Elapsed).ToList();
+            var median = ordered[ordered.Count / 2];
+            var child = ParseChild(median.Output);
+            var rss = child?.TryGetProperty("vmHwmKb", out var hwm) == true && hwm.ValueKind == JsonValueKind.Number ? hwm.GetInt64() : median.PeakRssKb;
+            var figure = new Figure(name, median.Elapsed.TotalSeconds, ordered[0].Elapsed.TotalSeconds, rss, child?.GetRawText());
+            results.Figures.Add(figure);
+            figures[name] = figure;
+        }
+
+        return figures;
     }
 
     private static JsonElement? ParseChild(string output)

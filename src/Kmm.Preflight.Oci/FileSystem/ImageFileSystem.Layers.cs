@@ -51,6 +51,26 @@ public sealed partial class ImageFileSystem
         throw new InvalidOperationException("The whole image always decides a lookup.");
     }
 
+    /// <summary>
+    /// Resolves a directory to list: from the layers already read when they decide its whole (sub)tree (say, an
+    /// opaque directory in an upper layer), else from every layer, fetched in parallel.
+    /// </summary>
+    private async Task<PathLookup> LookupSubtreeAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var tree = Volatile.Read(ref _deepest);
+        if (tree is not null)
+        {
+            var lookup = tree.Resolve(path, followLast: true);
+            if (tree.Decides(lookup) && (lookup.Status != PathLookupStatus.Found || MergedTree.IsKnownInFull(lookup.Node!, recursive)))
+            {
+                return lookup;
+            }
+        }
+
+        var full = await GetFullTreeAsync(cancellationToken).ConfigureAwait(false);
+        return full.Resolve(path, followLast: true);
+    }
+
     private Task<MergedTree> GetFullTreeAsync(CancellationToken cancellationToken)
     {
         var tree = Volatile.Read(ref _deepest);

@@ -54,8 +54,7 @@ public sealed partial class ImageFileSystem
     public async Task<IReadOnlyList<FileSystemEntry>> ListAsync(string path, bool recursive = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var tree = await GetFullTreeAsync(cancellationToken).ConfigureAwait(false);
-        var lookup = tree.Resolve(path, followLast: true);
+        var lookup = await LookupSubtreeAsync(path, recursive, cancellationToken).ConfigureAwait(false);
         var node = RequireFound(lookup, path);
         if (!node.IsDirectory)
         {
@@ -72,8 +71,7 @@ public sealed partial class ImageFileSystem
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(match);
-        var tree = await GetFullTreeAsync(cancellationToken).ConfigureAwait(false);
-        var lookup = tree.Resolve(directory, followLast: true);
+        var lookup = await LookupSubtreeAsync(directory, recursive: true, cancellationToken).ConfigureAwait(false);
         if (lookup.Status != PathLookupStatus.Found)
         {
             return [];

@@ -72,7 +72,7 @@ internal static class LayerIndexer
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
         }
 
-        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true));
+        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified });
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
         settings.Logger?.Log(
             level,

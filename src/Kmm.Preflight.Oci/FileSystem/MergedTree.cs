@@ -87,6 +87,22 @@ internal sealed partial class MergedTree
     /// <summary>Resolves <paramref name="path"/> (normalised or not) through symlinks.</summary>
     public PathLookup Resolve(string path, bool followLast) => Walk(path, create: false, followLast, Root.Layer);
 
+    /// <summary>Whether no unread layer can add to <paramref name="node"/>'s children (or, when <paramref name="recursive"/>, its subtree).</summary>
+    public static bool IsKnownInFull(MergedNode node, bool recursive)
+    {
+        if (!node.IsDirectory)
+        {
+            return true;
+        }
+
+        if (!node.Complete)
+        {
+            return false;
+        }
+
+        return !recursive || ChildrenOf(node).All(child => IsKnownInFull(child, recursive: true));
+    }
+
     /// <summary>The visible children of a directory.</summary>
     public static IEnumerable<MergedNode> ChildrenOf(MergedNode directory)
         => directory.Children is null ? [] : directory.Children.Values.Where(c => !c.IsTombstone);

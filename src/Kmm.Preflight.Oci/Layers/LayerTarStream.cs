@@ -75,6 +75,10 @@ internal sealed class LayerTarStream : IAsyncDisposable
             {
             }
         }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException("The compressed layer ends inside a compressed frame, after the end of its tar archive.", ex);
+        }
         catch (Exception ex) when (ex is not (InvalidDataException or OperationCanceledException or IOException))
         {
             throw new InvalidDataException($"The compressed layer data is corrupt: {ex.Message}", ex);

@@ -57,6 +57,10 @@ public sealed record RegistryClientOptions
     /// <summary>User-Agent sent with every request.</summary>
     public string UserAgent { get; init; } = "kmm-preflight/1.0";
 
-    /// <summary>The innermost HTTP handler (tests inject faults here); null for a <see cref="SocketsHttpHandler"/>.</summary>
+    /// <summary>
+    /// The innermost HTTP handler (tests inject faults here); null for one <see cref="SocketsHttpHandler"/> per
+    /// registry. It must not follow redirects; <see cref="CaFiles"/> and <see cref="RegistryHostSettings.InsecureSkipTlsVerify"/>
+    /// do not apply to it (the caller's handler owns TLS). The client does not dispose it.
+    /// </summary>
     public HttpMessageHandler? InnerHandler { get; init; }
 }

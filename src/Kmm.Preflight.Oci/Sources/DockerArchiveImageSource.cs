@@ -90,7 +90,8 @@ public sealed class DockerArchiveImageSource : IImageSource
             Platform = config.Os is not null && config.Architecture is not null
                 ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
                 : platform,
-            Layers = layers.Select(l => (Layers.ILayer)new FileRangeLayer(l.Descriptor, l.Range, $"{Path}: {l.Member}")).ToList(),
+            // The manifest's own descriptors, so Layers[i].Descriptor is Manifest.Layers[i] as for every other source.
+            Layers = layers.Select((l, i) => (Layers.ILayer)new FileRangeLayer(manifest.Layers[i], l.Range, $"{Path}: {l.Member}")).ToList(),
         };
     }
 

@@ -51,6 +51,7 @@ public class RegistryPreflightTests
         await Push("vermagic", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = DepmodTree.WithVermagic(veth, Kernel, "6.0.0-19-amd64") }).ToTestLayer());
         await Push("nodep", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }, depmod: false).ToTestLayer());
         await Push("zstd-layers", ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).WithNameStyle(TarNameStyle.DotSlash).ToTestLayer(LayerCompression.Zstd));
+        await Push("plain-tar", ModuleImageLayers.Modules(new() { ["updates/veth.ko"] = veth }).WithNameStyle(TarNameStyle.Slash).ToTestLayer(LayerCompression.None));
         await Push("rhel", new LayerBuilder().AddDirectory("usr/lib").AddSymlink("lib", "usr/lib").ToTestLayer(),
             ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }, dirName: "/usr").ToTestLayer());
 
@@ -59,6 +60,12 @@ public class RegistryPreflightTests
             (Platform.Parse("linux/amd64"), [_base, ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).ToTestLayer()]),
             (Platform.Parse("linux/arm64"), [_base]),
         ]);
+
+        await TestImagePusher.PushIndexAsync(client, _registry.Reference($"{_repo}/multi-docker:{Kernel}"),
+        [
+            (Platform.Parse("linux/arm64"), [_base]),
+            (Platform.Parse("linux/amd64"), [_base, ModuleImageLayers.Modules(new() { ["extra/veth.ko"] = veth }).ToTestLayer()]),
+        ], dockerManifestList: true);
 
         using var privateClient = _private.CreateClient();
         await TestImagePusher.PushImageAsync(privateClient, _private.Reference($"{_repo}/private:{Kernel}"),
@@ -114,15 +121,17 @@ public class RegistryPreflightTests
             + Module("vermagic", "veth", Image("vermagic"))
             + Module("nodep", "veth", Image("nodep"))
             + Module("zstd-layers", "veth", Image("zstd-layers"))
+            + Module("plain-tar", "veth", Image("plain-tar"))
             + Module("rhel", "veth", Image("rhel"), extraModprobe: "        dirName: /")
             + Module("multi", "veth", Image("multi:$KERNEL_FULL_VERSION"))
+            + Module("multi-docker", "veth", Image("multi-docker:${KERNEL_FULL_VERSION}"))
             + Module("absent", "veth", Image("absent:1"))
             + Module("nomapping", "veth", Image("found"), mapping: "literal: 5.14.0-1.el9");
         var report = await Run(yaml);
 
         Assert.Multiple(() =>
         {
-            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "rhel", "multi" })
+            foreach (var name in new[] { "found", "subdir", "xz", "zst", "dashes", "zstd-layers", "plain-tar", "rhel", "multi", "multi-docker" })
             {
                 Assert.That(Result(report, name).Status.VerificationStatus, Is.EqualTo("True"), $"{name}: {Result(report, name).Status.StatusReason}");
             }
@@ -147,6 +156,9 @@ public class RegistryPreflightTests
 
         // The base layer is shared by every image above: one shared cache means it is streamed once for the whole run.
         Assert.That(report.LayerScans[_base.Digest.ToString()], Is.EqualTo(1));
+
+        // Module files and modules.dep are kept during the index pass, so no layer is streamed a second time to read them.
+        Assert.That(report.LayerScans.Where(p => p.Value != 1), Is.Empty);
         Assert.That(report.CompressedBytesRead, Is.GreaterThan(0));
     }
 

@@ -209,6 +209,33 @@ public class ManifestLoaderTests
         });
     }
 
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Entries.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Test]
+    public void Unrelated_kinds_are_skipped_with_a_debug_log()
+    {
+        var logger = new CapturingLogger();
+        var set = new ManifestLoader(logger).Parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec: {replicas: [1]}\n---\napiVersion: v2\nkind: Secret\nmetadata: {name: s}\n", "other.yaml");
+        Assert.That(set.Modules.Count + set.Secrets.Count, Is.Zero);
+        Assert.That(logger.Entries.Select(e => e.Level), Is.All.EqualTo(Microsoft.Extensions.Logging.LogLevel.Debug));
+        Assert.That(logger.Entries.Select(e => e.Message), Is.EqualTo(new[]
+        {
+            "other.yaml: skipping apps/v1 Deployment x/d: not a kind preflight reads",
+            "other.yaml: skipping v2 Secret default/s: not a kind preflight reads",
+        }));
+    }
+
     [Test]
     public void Bad_base64_in_secret_data_names_the_key()
     {

@@ -137,6 +137,20 @@ public class ImageStageTests
     }
 
     [Test]
+    public async Task A_corrupt_binary_index_falls_back_to_the_text_file_and_a_corrupt_text_file_fails()
+    {
+        var (opener, image) = ImageWith(new() { ["extra/veth.ko"] = CoreTestData.Module("veth") });
+        image.File(KernelDir + "modules.dep.bin", [0xB0, 0x07, 0xF4, 0x57, 0, 2, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF]);
+        var result = await Check(opener, Modprobe());
+        Assert.That(result.Verified, Is.True, result.Reason);
+        Assert.That(result.Checks.Single(c => c.Name == "modules.dep").Path, Does.EndWith("/modules.dep"));
+
+        image.File(KernelDir + "modules.dep", "garbage without a colon\n"u8.ToArray());
+        result = await Check(opener, Modprobe());
+        Assert.That(result.Reason, Does.StartWith($"{KernelDir}modules.dep in image {Image}").And.Contain("is unreadable (modules.dep line 1: expected 'path: dependencies'"));
+    }
+
+    [Test]
     public async Task Module_added_after_depmod_is_not_listed()
     {
         var (opener, image) = ImageWith(new() { ["extra/dummy.ko"] = CoreTestData.Module("dummy") });

@@ -44,6 +44,17 @@ public sealed class MergeCrossCheckTests
                 var entry = await fs.GetEntryAsync(query, follow);
                 var real = reference.Lookup(query, follow);
                 Assert.That(entry?.Path, Is.EqualTo(real is null ? null : "/" + real), $"GetEntryAsync('{query}', follow: {follow})\n{description}");
+                if (entry is { Type: EntryType.Directory } && real is not null && follow)
+                {
+                    // Listing right after a point query may be answered from the layers it read.
+                    var prefix = real.Length == 0 ? string.Empty : real + "/";
+                    var children = reference.State.Keys
+                        .Where(k => k.Length > prefix.Length && k.StartsWith(prefix, StringComparison.Ordinal) && !k[prefix.Length..].Contains('/'))
+                        .Select(k => "/" + k)
+                        .Order(StringComparer.Ordinal);
+                    Assert.That((await fs.ListAsync(query)).Select(e => e.Path), Is.EqualTo(children), $"ListAsync('{query}')\n{description}");
+                }
+
                 if (entry is { Type: EntryType.File } && real is not null)
                 {
                     Assert.That(entry.LayerIndex, Is.EqualTo(reference.State[real].Layer), $"layer of '{query}'\n{description}");

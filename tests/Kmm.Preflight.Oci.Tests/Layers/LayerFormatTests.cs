@@ -127,6 +127,22 @@ public sealed class LayerFormatTests
     }
 
     [Test]
+    public void TruncatedZstdIsInvalidData()
+    {
+        var blob = LayerCompressor.Zstd(Content().Build());
+
+        Assert.ThrowsAsync<InvalidDataException>(() => new ImageFileSystem(TestImages.Create(new InMemoryLayer(blob[..(blob.Length / 2)], MediaType.OciLayerZstd))).ListAsync("/"));
+    }
+
+    [Test]
+    public void ZstdTruncatedAfterTheTarEndIsInvalidData()
+    {
+        var blob = LayerCompressor.Zstd(Content().Build());
+
+        Assert.ThrowsAsync<InvalidDataException>(() => new ImageFileSystem(TestImages.Create(new InMemoryLayer(blob[..^3], MediaType.OciLayerZstd))).ListAsync("/"));
+    }
+
+    [Test]
     public void TruncatedGzipIsInvalidData()
     {
         var blob = LayerCompressor.Gzip(Content().Build());

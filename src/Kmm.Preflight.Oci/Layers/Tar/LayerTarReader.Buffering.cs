@@ -78,6 +78,11 @@ internal sealed partial class LayerTarReader
         {
             throw new InvalidDataException($"The zstd layer data is corrupt near uncompressed offset {_bufferOffset + _end}: {ex.Message}", ex);
         }
+        catch (EndOfStreamException ex)
+        {
+            // The zstd decoder's way of saying the blob ends inside a frame.
+            throw new InvalidDataException($"The compressed layer ends inside a compressed frame, near uncompressed offset {_bufferOffset + _end}.", ex);
+        }
 
         if (_bufferOffset + _end + read > _limits.MaxUncompressedBytes)
         {
