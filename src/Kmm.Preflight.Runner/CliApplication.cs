@@ -31,7 +31,8 @@ internal static class CliApplication
     {
         var root = CreateRootCommand(console);
         var parseResult = root.Parse(args);
-        var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        // Signals are handled in Program (the caller's token), so System.CommandLine's own handler is off.
+        var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null };
         if (parseResult.Errors.Count > 0 && !AsksForHelp(args))
         {
             foreach (var error in parseResult.Errors)
