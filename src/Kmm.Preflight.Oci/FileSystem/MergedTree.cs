@@ -162,7 +162,13 @@ internal sealed partial class MergedTree
         directory.Children?.TryGetValue(name, out existing);
         if (existing?.Layer == layer)
         {
-            // The layer's own entries are not hidden by its whiteouts.
+            // The layer's own entries are not hidden by its whiteouts, but a directory it merged over a lower one
+            // is new: the whiteout deleted the lower directory, so nothing of it shows through.
+            if (existing.IsDirectory)
+            {
+                HideLowerChildren(existing, layer);
+            }
+
             return;
         }
 

@@ -50,6 +50,11 @@ internal sealed class ReferenceMerger
                 {
                     RemoveTree(path);
                 }
+                else if (existing is { Kind: 'd' })
+                {
+                    // This layer's directory stays, but the lower one it merged with is deleted.
+                    HideLower(path, layer);
+                }
             }
             else
             {
