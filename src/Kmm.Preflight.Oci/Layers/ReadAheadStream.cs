@@ -10,8 +10,9 @@ namespace Kmm.Preflight.Oci.Layers;
 /// </summary>
 internal sealed class ReadAheadStream : Stream
 {
-    private const int ChunkSize = 128 * 1024;
-    private const int QueuedChunks = 6;
+    // Large chunks filled completely before hand-off: each hand-off may wake a thread, which is costly on a busy machine.
+    private const int ChunkSize = 1024 * 1024;
+    private const int QueuedChunks = 4;
 
     private readonly Stream _source;
     private readonly Channel<Chunk> _chunks;
@@ -145,7 +146,7 @@ internal sealed class ReadAheadStream : Stream
                 int read;
                 try
                 {
-                    read = await _source.ReadAsync(buffer.AsMemory(0, ChunkSize), token).ConfigureAwait(false);
+                    read = await _source.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, token).ConfigureAwait(false);
                     if (read > 0)
                     {
                         await _chunks.Writer.WriteAsync(new Chunk(buffer, read), token).ConfigureAwait(false);
@@ -157,9 +158,13 @@ internal sealed class ReadAheadStream : Stream
                     throw;
                 }
 
-                if (read == 0)
+                if (read < ChunkSize)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    if (read == 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+
                     _ended = true;
                     break;
                 }

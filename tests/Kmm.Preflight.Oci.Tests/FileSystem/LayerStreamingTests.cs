@@ -99,7 +99,7 @@ public sealed class LayerStreamingTests
     public async Task ReadingAFileEarlyInALayerAbandonsTheRest()
     {
         // Incompressible, so the blob is far larger than what the read-ahead may buffer.
-        var rest = new byte[2_000_000];
+        var rest = new byte[12_000_000];
         new Random(7).NextBytes(rest);
         var layer = InMemoryLayer.Gzip(new TarBuilder().File("first", "1").File("rest", rest));
         var fs = new ImageFileSystem(TestImages.Create(layer));
