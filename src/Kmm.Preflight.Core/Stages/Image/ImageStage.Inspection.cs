@@ -9,7 +9,7 @@ namespace Kmm.Preflight.Core.Stages.Image;
 /// <content>The checks for one image, in the order a person would fix them.</content>
 internal sealed partial class ImageStage
 {
-    private sealed class Inspection
+    private sealed partial class Inspection
     {
         private readonly ImageStage _stage;
         private readonly StageContext _context;
@@ -61,6 +61,10 @@ internal sealed partial class ImageStage
             if (Options.CheckModulesDep)
             {
                 CheckModulesDep(depends);
+                if (_checks[^1] is { Name: "modules.dep", Outcome: CheckOutcome.Passed })
+                {
+                    await CheckDependenciesAsync(depends!.Index.Find(_moduleName)!, cancellationToken);
+                }
             }
 
             if (Options.CheckModulesLoadingOrder)
