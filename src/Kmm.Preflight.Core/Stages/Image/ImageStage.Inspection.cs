@@ -23,6 +23,7 @@ internal sealed partial class ImageStage
         private FileSystemEntry? _module;
         private ModInfo? _modInfo;
         private ModuleSignatureInfo? _signature;
+        private bool _signatureRead;
 
         public Inspection(ImageStage stage, StageContext context, IImageFiles files, string reference, string kernelDirectory)
         {
@@ -60,6 +61,10 @@ internal sealed partial class ImageStage
             if (Options.CheckModulesDep)
             {
                 CheckModulesDep(depends);
+                if (_checks[^1] is { Name: "modules.dep", Outcome: CheckOutcome.Passed })
+                {
+                    await CheckDependenciesAsync(depends!.Index.Find(_moduleName)!, cancellationToken);
+                }
             }
 
             if (Options.CheckModulesLoadingOrder)
@@ -155,6 +160,7 @@ internal sealed partial class ImageStage
                 try
                 {
                     _signature = ModuleSignatureReader.Read(content);
+                    _signatureRead = true;
                     _checks.Add(new CheckResult("signature", CheckOutcome.Information, _signature is null
                         ? "the module is not signed"
                         : $"signed ({_signature.IdType}) by '{_signature.Signer}', key {_signature.KeyId}, hash {_signature.HashAlgorithm}", path));
@@ -210,7 +216,7 @@ internal sealed partial class ImageStage
                 return StageResult.Fail(VerificationStage.Image, failed.Detail, _checks) with { Image = inspection };
             }
 
-            var signed = _signature is null ? string.Empty : $"; signed by '{_signature.Signer}' ({_signature.HashAlgorithm})";
+            var signed = _signature is not null ? $"; signed by '{_signature.Signer}' ({_signature.HashAlgorithm})" : _signatureRead ? "; not signed" : string.Empty;
             var depText = Options.CheckModulesDep ? ", listed in modules.dep" : string.Empty;
             var vermagicText = Options.CheckVermagic ? $", vermagic matches kernel {_kernel}" : string.Empty;
             var reason = $"module {_moduleName} found at {_module!.Path} in {ImageText}{vermagicText}{depText}{signed}; nothing to do";
