@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Sources.Layout;
@@ -194,7 +195,7 @@ public sealed class DockerArchiveImageSource : IImageSource
     // otherwise (gzip layers under legacy names) hash the member once.
     private static async Task<Digest> LayerDigestAsync(string member, FileRange range, MediaType mediaType, string? diffId, CancellationToken cancellationToken)
     {
-        var normalised = TarArchiveIndex.Normalise(member);
+        var normalised = LayerPath.Normalise(member);
         if (normalised.StartsWith("blobs/", StringComparison.Ordinal)
             && Digest.TryParse(normalised["blobs/".Length..].Replace('/', ':'), out var named))
         {

@@ -64,6 +64,24 @@ internal sealed class ImageSession : IDisposable
         Logger = _loggerFactory.CreateLogger<ImageFileSystem>(),
     });
 
+    /// <summary>
+    /// Resolves <paramref name="image"/> and looks up <paramref name="path"/> in its merged filesystem, following
+    /// symlinks; when there is no such entry, says so on stderr and returns null.
+    /// </summary>
+    public async Task<FoundEntry?> FindEntryAsync(string image, string path, CancellationToken cancellationToken)
+    {
+        var resolved = await ResolveAsync(image, cancellationToken);
+        var fileSystem = OpenFileSystem(resolved);
+        var entry = await fileSystem.GetEntryAsync(path, followSymlinks: true, cancellationToken);
+        if (entry is null)
+        {
+            await _console.Error.WriteLineAsync($"kmm-preflight: not found: {path}: no such file or directory in {resolved.Name}");
+            return null;
+        }
+
+        return new FoundEntry(resolved, fileSystem, entry);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

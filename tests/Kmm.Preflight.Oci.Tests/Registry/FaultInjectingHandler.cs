@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Kmm.Preflight.Oci.Streams;
 
 namespace Kmm.Preflight.Oci.Tests.Registry;
 
@@ -104,19 +105,13 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     }
 
     /// <summary>Serves <c>limit</c> bytes then fails like a reset connection.</summary>
-    private sealed class DroppingStream(Stream inner, int limit, bool stall) : Stream
+    private sealed class DroppingStream(Stream inner, int limit, bool stall) : ForwardReadStream(inner)
     {
         private int _served;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => _served; set => throw new NotSupportedException(); }
+        protected override long BytesRead => _served;
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -130,31 +125,17 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
                 throw new IOException("connection reset by fault injection", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset));
             }
 
-            var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, limit - _served)], cancellationToken);
+            var read = await Inner.ReadAsync(buffer[..Math.Min(buffer.Length, limit - _served)], cancellationToken);
             _served += read;
             return read;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
+        public override int Read(Span<byte> buffer)
         {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
+            var chunk = new byte[buffer.Length];
+            var read = ReadAsync(chunk).AsTask().GetAwaiter().GetResult();
+            chunk.AsSpan(0, read).CopyTo(buffer);
+            return read;
         }
     }
 }

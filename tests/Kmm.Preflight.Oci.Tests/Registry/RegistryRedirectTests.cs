@@ -76,15 +76,21 @@ public sealed class RegistryRedirectTests
         return copy.ToArray();
     }
 
-    [Test]
-    public async Task Authorization_goes_to_the_registry_but_not_to_the_redirect_target()
+    /// <summary>Reads the blob from a plain-HTTP registry whose blob answers redirect to a separate storage server.</summary>
+    private async Task<byte[]> ReadThroughStorageRedirectAsync()
     {
         await using var storage = new LoopbackHttpServer(StorageAsync);
         await using var registry = new LoopbackHttpServer(Registry(() => storage.BaseUri.ToString().TrimEnd('/')));
         var host = $"127.0.0.1:{registry.Port}";
         using var client = Client(host, plainHttp: true);
 
-        var content = await ReadAsync(client, host);
+        return await ReadAsync(client, host);
+    }
+
+    [Test]
+    public async Task Authorization_goes_to_the_registry_but_not_to_the_redirect_target()
+    {
+        var content = await ReadThroughStorageRedirectAsync();
 
         Assert.That(content, Is.EqualTo(Blob));
         Assert.That(_registryRequests.Last().Headers["Authorization"], Is.EqualTo(_expectedAuthorization));
@@ -97,12 +103,8 @@ public sealed class RegistryRedirectTests
     public async Task Expired_signed_url_is_renewed_once()
     {
         _storageForbiddenLeft = 1;
-        await using var storage = new LoopbackHttpServer(StorageAsync);
-        await using var registry = new LoopbackHttpServer(Registry(() => storage.BaseUri.ToString().TrimEnd('/')));
-        var host = $"127.0.0.1:{registry.Port}";
-        using var client = Client(host, plainHttp: true);
 
-        var content = await ReadAsync(client, host);
+        var content = await ReadThroughStorageRedirectAsync();
 
         Assert.That(content, Is.EqualTo(Blob));
         Assert.That(_storageRequests, Has.Count.EqualTo(2));
@@ -110,15 +112,11 @@ public sealed class RegistryRedirectTests
     }
 
     [Test]
-    public async Task Storage_that_keeps_refusing_gives_a_typed_error()
+    public void Storage_that_keeps_refusing_gives_a_typed_error()
     {
         _storageForbiddenLeft = 5;
-        await using var storage = new LoopbackHttpServer(StorageAsync);
-        await using var registry = new LoopbackHttpServer(Registry(() => storage.BaseUri.ToString().TrimEnd('/')));
-        var host = $"127.0.0.1:{registry.Port}";
-        using var client = Client(host, plainHttp: true);
 
-        var error = Assert.ThrowsAsync<RegistryUnauthorizedException>(() => ReadAsync(client, host));
+        var error = Assert.ThrowsAsync<RegistryUnauthorizedException>(ReadThroughStorageRedirectAsync);
 
         Assert.That(error!.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
         Assert.That(_storageRequests, Has.Count.EqualTo(2), "a fresh redirect is asked for once, not forever");

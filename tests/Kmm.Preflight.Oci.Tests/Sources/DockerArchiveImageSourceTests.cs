@@ -6,16 +6,8 @@ using Kmm.Preflight.Testing.Images;
 namespace Kmm.Preflight.Oci.Tests.Sources;
 
 [TestFixture]
-public sealed class DockerArchiveImageSourceTests
+public sealed class DockerArchiveImageSourceTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [TestCase(DockerArchiveStyle.Legacy, LayerCompression.None)]
     [TestCase(DockerArchiveStyle.Legacy, LayerCompression.Gzip)]
     [TestCase(DockerArchiveStyle.Legacy, LayerCompression.Zstd)]
@@ -27,7 +19,7 @@ public sealed class DockerArchiveImageSourceTests
             .AddLayer(new LayerBuilder().AddFile("etc/os-release", "ID=test\n"), compression)
             .AddLayer(new LayerBuilder().AddFile("opt/mod.ko", "module"), compression)
             .Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(image, ["example.com/drivers:v1"])], style);
 
         var resolved = await new DockerArchiveImageSource(archive, "example.com/drivers:v1").ResolveAsync(Platform.Default);
@@ -55,7 +47,7 @@ public sealed class DockerArchiveImageSourceTests
             .AddLayer(new LayerBuilder().AddFile("b", "b"), LayerCompression.Gzip)
             .AddLayer(new LayerBuilder().AddFile("c", "c"), LayerCompression.Zstd)
             .Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(image, ["x:1"])], DockerArchiveStyle.Legacy);
 
         var resolved = await new DockerArchiveImageSource(archive).ResolveAsync(Platform.Default);
@@ -72,7 +64,7 @@ public sealed class DockerArchiveImageSourceTests
     {
         var first = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "1")).Build();
         var second = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "2")).Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(first, ["busybox:latest"]), (second, ["example.com/x:v2"])], DockerArchiveStyle.Legacy);
 
         var byShortName = await new DockerArchiveImageSource(archive, "docker.io/library/busybox").ResolveAsync(Platform.Default);
@@ -87,7 +79,7 @@ public sealed class DockerArchiveImageSourceTests
     {
         var first = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "1")).Build();
         var second = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "2")).Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(first, ["one:1"]), (second, ["two:2"])], DockerArchiveStyle.OciLayout);
 
         var error = Assert.ThrowsAsync<ImageNotFoundException>(() => new DockerArchiveImageSource(archive).ResolveAsync(Platform.Default));
@@ -100,7 +92,7 @@ public sealed class DockerArchiveImageSourceTests
     {
         var payload = Enumerable.Range(0, 8192).Select(i => (byte)'k').ToArray();
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("big", payload), LayerCompression.None).Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(image, ["x:1"])], DockerArchiveStyle.OciLayout);
         var bytes = await File.ReadAllBytesAsync(archive);
         var at = IndexOf(bytes, payload.AsSpan(0, 64).ToArray());
@@ -116,7 +108,7 @@ public sealed class DockerArchiveImageSourceTests
     [Test]
     public async Task File_that_is_not_a_tar_is_reported_as_corrupt()
     {
-        var file = _temp.Combine("not.tar");
+        var file = Temp.Combine("not.tar");
         await File.WriteAllBytesAsync(file, Enumerable.Range(0, 2048).Select(i => (byte)(i * 7)).ToArray());
 
         var error = Assert.ThrowsAsync<InvalidDataException>(() => new DockerArchiveImageSource(file).ResolveAsync(Platform.Default));
@@ -128,9 +120,9 @@ public sealed class DockerArchiveImageSourceTests
     public async Task Archive_naming_a_missing_layer_member_is_reported()
     {
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "1")).Build();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await DockerArchiveWriter.WriteAsync(archive, [(image, ["x:1"])], DockerArchiveStyle.Legacy);
-        var truncated = _temp.Combine("truncated.tar");
+        var truncated = Temp.Combine("truncated.tar");
         // Keep only manifest.json and the config: rewrite the archive without layer members.
         await using (var output = File.Create(truncated))
         await using (var writer = new System.Formats.Tar.TarWriter(output))
@@ -154,7 +146,7 @@ public sealed class DockerArchiveImageSourceTests
     [Test]
     public void Missing_file_is_not_found()
     {
-        Assert.ThrowsAsync<ImageNotFoundException>(() => new DockerArchiveImageSource(_temp.Combine("absent.tar")).ResolveAsync(Platform.Default));
+        Assert.ThrowsAsync<ImageNotFoundException>(() => new DockerArchiveImageSource(Temp.Combine("absent.tar")).ResolveAsync(Platform.Default));
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle)

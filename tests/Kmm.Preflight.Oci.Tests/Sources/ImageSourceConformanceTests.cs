@@ -8,20 +8,12 @@ namespace Kmm.Preflight.Oci.Tests.Sources;
 
 /// <summary>The same image through every source kind: what callers see must not depend on where it came from.</summary>
 [TestFixture]
-public sealed class ImageSourceConformanceTests
+public sealed class ImageSourceConformanceTests : TemporaryDirectoryFixture
 {
     private static readonly string[] Kinds =
     [
         "oci", "docker-archive-legacy", "docker-archive-oci", "docker-archive-links", "docker-archive-skopeo", "registry",
     ];
-
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
 
     [TestCaseSource(nameof(Kinds))]
     public async Task Every_source_shows_the_same_image(string kind)
@@ -48,8 +40,8 @@ public sealed class ImageSourceConformanceTests
 
     private async Task<IImageSource> OpenAsync(string kind, BuiltImage image)
     {
-        var layout = _temp.Combine("layout");
-        var archive = _temp.Combine("image.tar");
+        var layout = Temp.Combine("layout");
+        var archive = Temp.Combine("image.tar");
         switch (kind)
         {
             case "oci":

@@ -7,22 +7,14 @@ namespace Kmm.Preflight.Oci.Tests.Sources;
 
 /// <summary>Layouts and archives written by real tools (skopeo, umoci), read by our sources.</summary>
 [TestFixture]
-public sealed class IndependentToolTests
+public sealed class IndependentToolTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [Test]
     public async Task Layout_copied_by_skopeo_resolves_with_the_same_content()
     {
         ExternalTool.RequireOrIgnore("skopeo");
         var (source, image) = await WriteSourceLayoutAsync();
-        var copy = _temp.Combine("copy");
+        var copy = Temp.Combine("copy");
 
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", $"oci:{source}:v1", $"oci:{copy}:copied");
         var resolved = await new OciLayoutImageSource(copy, "copied").ResolveAsync(Platform.Default);
@@ -38,7 +30,7 @@ public sealed class IndependentToolTests
     {
         ExternalTool.RequireOrIgnore("skopeo");
         var (source, image) = await WriteSourceLayoutAsync();
-        var copy = _temp.Combine("zstd");
+        var copy = Temp.Combine("zstd");
 
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", "--dest-compress", "--dest-compress-format", "zstd", $"oci:{source}:v1", $"oci:{copy}:z");
         var resolved = await new OciLayoutImageSource(copy, "z").ResolveAsync(Platform.Default);
@@ -53,11 +45,11 @@ public sealed class IndependentToolTests
     public async Task Multi_platform_layout_copied_by_skopeo_selects_each_platform()
     {
         ExternalTool.RequireOrIgnore("skopeo");
-        var layout = _temp.Combine("multi");
+        var layout = Temp.Combine("multi");
         var amd = new ImageBuilder().WithPlatform("linux/amd64").AddLayer(new LayerBuilder().AddFile("arch", "amd64")).Build();
         var arm = new ImageBuilder().WithPlatform("linux/arm64").AddLayer(new LayerBuilder().AddFile("arch", "arm64")).Build();
         await new OciLayoutWriter(layout).WriteIndexAsync(new ImageIndexBuilder().Add(amd).Add(arm).Build(), "multi");
-        var copy = _temp.Combine("copy");
+        var copy = Temp.Combine("copy");
 
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", "--all", $"oci:{layout}:multi", $"oci:{copy}:m");
         var source = new OciLayoutImageSource(copy, "m");
@@ -73,8 +65,8 @@ public sealed class IndependentToolTests
     public async Task Layout_made_by_umoci_resolves_and_holds_the_repacked_file()
     {
         ExternalTool.RequireOrIgnore("umoci");
-        var layout = _temp.Combine("umoci");
-        var bundle = _temp.Combine("bundle");
+        var layout = Temp.Combine("umoci");
+        var bundle = Temp.Combine("bundle");
         await ExternalTool.RunAsync("umoci", "init", "--layout", layout);
         await ExternalTool.RunAsync("umoci", "new", "--image", $"{layout}:base");
         await ExternalTool.RunAsync("umoci", "unpack", "--rootless", "--image", $"{layout}:base", bundle);
@@ -96,8 +88,8 @@ public sealed class IndependentToolTests
         // umoci 0.4.7's insert writes a tar that stops right after the last file's data (no padding, no end
         // blocks); the blob itself is still intact and must verify.
         ExternalTool.RequireOrIgnore("umoci");
-        var layout = _temp.Combine("umoci");
-        var file = _temp.Combine("mod.ko");
+        var layout = Temp.Combine("umoci");
+        var file = Temp.Combine("mod.ko");
         await File.WriteAllTextAsync(file, "umoci module");
         await ExternalTool.RunAsync("umoci", "init", "--layout", layout);
         await ExternalTool.RunAsync("umoci", "new", "--image", $"{layout}:base");
@@ -115,7 +107,7 @@ public sealed class IndependentToolTests
     {
         ExternalTool.RequireOrIgnore("skopeo");
         var (source, image) = await WriteSourceLayoutAsync();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
 
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", $"oci:{source}:v1", $"docker-archive:{archive}:example.com/drivers/kmod:v1");
         var byName = await new DockerArchiveImageSource(archive, "example.com/drivers/kmod:v1").ResolveAsync(Platform.Default);
@@ -134,7 +126,7 @@ public sealed class IndependentToolTests
     {
         ExternalTool.RequireOrIgnore("skopeo");
         var (source, _) = await WriteSourceLayoutAsync();
-        var archive = _temp.Combine("image.tar");
+        var archive = Temp.Combine("image.tar");
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", $"oci:{source}:v1", $"docker-archive:{archive}:example.com/drivers/kmod:v1");
 
         var error = Assert.ThrowsAsync<ImageNotFoundException>(() => new DockerArchiveImageSource(archive, "example.com/drivers/kmod:v2").ResolveAsync(Platform.Default));
@@ -147,7 +139,7 @@ public sealed class IndependentToolTests
     {
         ExternalTool.RequireOrIgnore("skopeo");
         var (source, image) = await WriteSourceLayoutAsync();
-        var archive = _temp.Combine("oci.tar");
+        var archive = Temp.Combine("oci.tar");
 
         await ExternalTool.RunAsync("skopeo", "copy", "--quiet", $"oci:{source}:v1", $"oci-archive:{archive}:v1");
         var resolved = await new DockerArchiveImageSource(archive, "v1").ResolveAsync(Platform.Default);
@@ -159,7 +151,7 @@ public sealed class IndependentToolTests
 
     private async Task<(string Layout, BuiltImage Image)> WriteSourceLayoutAsync()
     {
-        var layout = _temp.Combine("source");
+        var layout = Temp.Combine("source");
         var image = new ImageBuilder()
             .AddLayer(new LayerBuilder().WithParentDirectories().AddFile("etc/os-release", "ID=test\n"))
             .AddLayer(new LayerBuilder().WithParentDirectories().AddFile("opt/lib/modules/6.1.0-56-amd64/extra/mod.ko", "module"))

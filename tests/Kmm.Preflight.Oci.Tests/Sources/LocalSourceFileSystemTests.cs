@@ -7,16 +7,8 @@ namespace Kmm.Preflight.Oci.Tests.Sources;
 
 /// <summary>The merged filesystem read through the local sources: whiteouts across layers and odd tar names.</summary>
 [TestFixture]
-public sealed class LocalSourceFileSystemTests
+public sealed class LocalSourceFileSystemTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [TestCase("oci")]
     [TestCase("docker-archive")]
     public async Task Whiteouts_and_name_styles_merge_through_local_sources(string kind)
@@ -34,13 +26,13 @@ public sealed class LocalSourceFileSystemTests
         IImageSource source;
         if (kind == "oci")
         {
-            await new OciLayoutWriter(_temp.Combine("layout")).WriteImageAsync(image, "v1");
-            source = new OciLayoutImageSource(_temp.Combine("layout"), "v1");
+            await new OciLayoutWriter(Temp.Combine("layout")).WriteImageAsync(image, "v1");
+            source = new OciLayoutImageSource(Temp.Combine("layout"), "v1");
         }
         else
         {
-            await DockerArchiveWriter.WriteAsync(_temp.Combine("image.tar"), [(image, ["x:v1"])], DockerArchiveStyle.Legacy);
-            source = new DockerArchiveImageSource(_temp.Combine("image.tar"), "x:v1");
+            await DockerArchiveWriter.WriteAsync(Temp.Combine("image.tar"), [(image, ["x:v1"])], DockerArchiveStyle.Legacy);
+            source = new DockerArchiveImageSource(Temp.Combine("image.tar"), "x:v1");
         }
 
         var fileSystem = new ImageFileSystem(await source.ResolveAsync(Platform.Default));

@@ -6,20 +6,12 @@ using Kmm.Preflight.Testing.Images;
 namespace Kmm.Preflight.Oci.Tests.Sources;
 
 [TestFixture]
-public sealed class OciLayoutImageSourceTests
+public sealed class OciLayoutImageSourceTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [Test]
     public async Task Resolves_tagged_image_and_reads_its_layers_verified()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder()
             .WithLabel("purpose", "test")
@@ -44,7 +36,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Without_tag_resolves_the_only_image()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build();
         await new OciLayoutWriter(layout).WriteImageAsync(image, "only");
 
@@ -56,7 +48,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Without_tag_and_several_images_lists_the_tags()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build(), "first");
         await writer.WriteImageAsync(new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "2")).Build(), "second");
@@ -69,7 +61,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Missing_tag_names_the_available_tags()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         await new OciLayoutWriter(layout).WriteImageAsync(new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build(), "v1");
 
         var error = Assert.ThrowsAsync<ImageNotFoundException>(() => new OciLayoutImageSource(layout, "v2").ResolveAsync(Platform.Default));
@@ -80,7 +72,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Tag_matches_a_full_reference_and_a_digest()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build();
         await new OciLayoutWriter(layout).WriteImageAsync(image, "example.com/drivers/kmod:v1");
 
@@ -96,7 +88,7 @@ public sealed class OciLayoutImageSourceTests
     [TestCase("linux/arm/v7", 2)]
     public async Task Selects_the_platform_from_an_index(string platform, int expected)
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var images = new[] { "linux/amd64", "linux/arm64", "linux/arm/v7" }
             .Select(p => new ImageBuilder().WithPlatform(p).AddLayer(new LayerBuilder().AddFile("arch", p)).Build())
             .ToList();
@@ -115,7 +107,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Missing_platform_names_the_available_platforms()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var index = new ImageIndexBuilder(ManifestFormat.Docker)
             .Add(new ImageBuilder(ManifestFormat.Docker).WithPlatform("linux/amd64").AddLayer(new LayerBuilder().AddFile("a", "a")).Build())
             .Add(new ImageBuilder(ManifestFormat.Docker).WithPlatform("linux/arm64").AddLayer(new LayerBuilder().AddFile("b", "b")).Build())
@@ -130,7 +122,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Descends_nested_indexes()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var arm = new ImageBuilder().WithPlatform("linux/arm64").AddLayer(new LayerBuilder().AddFile("a", "a")).Build();
         var inner = new ImageIndexBuilder().Add(arm).Build();
         var outer = new ImageIndexBuilder().Add(inner).Build();
@@ -145,7 +137,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Corrupt_layer_blob_fails_when_read_to_end()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", new byte[4096]), LayerCompression.None).Build();
         await writer.WriteImageAsync(image, "v1");
@@ -163,7 +155,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Truncated_layer_blob_fails_when_read_to_end()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", new byte[4096])).Build();
         await writer.WriteImageAsync(image, "v1");
@@ -178,7 +170,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Layer_opened_at_an_offset_serves_the_rest_of_the_blob()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", new byte[3000]), LayerCompression.None).Build();
         await writer.WriteImageAsync(image, "v1");
@@ -194,7 +186,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Corrupt_manifest_blob_fails_resolution_naming_the_file()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build();
         await writer.WriteImageAsync(image, "v1");
@@ -211,7 +203,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Missing_layer_blob_fails_resolution()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var writer = new OciLayoutWriter(layout);
         var image = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("x", "1")).Build();
         await writer.WriteImageAsync(image, "v1");
@@ -225,9 +217,9 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public void Directory_without_oci_layout_file_is_reported_as_corrupt()
     {
-        Directory.CreateDirectory(_temp.Combine("empty"));
+        Directory.CreateDirectory(Temp.Combine("empty"));
 
-        var error = Assert.ThrowsAsync<InvalidDataException>(() => new OciLayoutImageSource(_temp.Combine("empty"), "v1").ResolveAsync(Platform.Default));
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => new OciLayoutImageSource(Temp.Combine("empty"), "v1").ResolveAsync(Platform.Default));
 
         Assert.That(error!.Message, Does.Contain("oci-layout"));
     }
@@ -235,7 +227,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Malformed_index_json_is_reported_naming_the_file()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         _ = new OciLayoutWriter(layout);
         await File.WriteAllTextAsync(Path.Combine(layout, "index.json"), "{\"manifests\": [ {\"mediaType\": 1");
 
@@ -247,7 +239,7 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public async Task Invalid_digest_in_index_json_is_rejected_before_any_path_is_built()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         _ = new OciLayoutWriter(layout);
         await File.WriteAllTextAsync(Path.Combine(layout, "index.json"),
             "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:../../../etc/passwd\",\"size\":10}]}");
@@ -260,13 +252,13 @@ public sealed class OciLayoutImageSourceTests
     [Test]
     public void Missing_directory_is_not_found()
     {
-        Assert.ThrowsAsync<ImageNotFoundException>(() => new OciLayoutImageSource(_temp.Combine("absent"), "v1").ResolveAsync(Platform.Default));
+        Assert.ThrowsAsync<ImageNotFoundException>(() => new OciLayoutImageSource(Temp.Combine("absent"), "v1").ResolveAsync(Platform.Default));
     }
 
     [Test]
     public async Task Docker_schema2_image_in_a_layout_resolves()
     {
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var image = new ImageBuilder(ManifestFormat.Docker).AddLayer(new LayerBuilder().AddFile("x", "1")).Build();
         await new OciLayoutWriter(layout).WriteImageAsync(image, "v1");
 

@@ -8,23 +8,15 @@ namespace Kmm.Preflight.Oci.Tests.Sources;
 
 /// <summary>Layouts written by <see cref="OciLayoutWriter"/> pushed by skopeo to a real registry and read back.</summary>
 [TestFixture]
-public sealed class OciLayoutPushTests
+public sealed class OciLayoutPushTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [Test]
     public async Task Multi_platform_layout_pushed_by_skopeo_reads_back_identically_from_the_registry()
     {
         ExternalTool.RequireOrIgnore("skopeo");
         ExternalTool.RequireOrIgnore("docker-registry");
         var registry = await RegistryProcess.GetSharedAsync(RegistryMode.PlainHttp);
-        var layout = _temp.Combine("layout");
+        var layout = Temp.Combine("layout");
         var amd = new ImageBuilder().WithPlatform("linux/amd64")
             .AddLayer(new LayerBuilder().WithParentDirectories().AddFile("opt/lib/modules/k/extra/a.ko", "amd64"), LayerCompression.Zstd)
             .Build();

@@ -7,16 +7,8 @@ namespace Kmm.Preflight.Oci.Tests.Sources;
 
 /// <summary>The test image builders, checked with GNU tar, gzip and zstd.</summary>
 [TestFixture]
-public sealed class TestImageBuilderTests
+public sealed class TestImageBuilderTests : TemporaryDirectoryFixture
 {
-    private TemporaryDirectory _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TemporaryDirectory();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [TestCase(TarEntryFormat.Pax)]
     [TestCase(TarEntryFormat.Gnu)]
     public async Task Entries_are_spelled_as_asked_and_gnu_tar_reads_them(TarEntryFormat format)
@@ -34,7 +26,7 @@ public sealed class TestImageBuilderTests
             .AddFile("dotted", "d"u8.ToArray())
             .AddRaw(TarEntryType.Directory, "/")
             .AddRaw(TarEntryType.RegularFile, "/absolute", "a"u8.ToArray());
-        var tarFile = _temp.Combine("layer.tar");
+        var tarFile = Temp.Combine("layer.tar");
         await File.WriteAllBytesAsync(tarFile, layer.ToTar());
 
         var listing = (await ExternalTool.RunAsync("tar", "-tf", tarFile)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -54,7 +46,7 @@ public sealed class TestImageBuilderTests
         ExternalTool.RequireOrIgnore(tool);
         var layer = Enumerable.Range(0, 20).Aggregate(new LayerBuilder(), (b, i) => b.AddFile($"f{i}", RandomNumberGenerator.GetBytes(300)));
         var blob = layer.Build(new LayerBlobOptions { Compression = compression, FrameSize = frameSize, LeadingSkippableFrame = frameSize > 0 });
-        var blobFile = _temp.Combine("blob");
+        var blobFile = Temp.Combine("blob");
         await File.WriteAllBytesAsync(blobFile, blob.Content!);
 
         var tar = await DecompressAsync(tool, blobFile);
@@ -73,13 +65,13 @@ public sealed class TestImageBuilderTests
     [Test]
     public async Task Layer_streamed_to_a_layout_matches_the_one_built_in_memory()
     {
-        var source = _temp.Combine("tree");
+        var source = Temp.Combine("tree");
         Directory.CreateDirectory(Path.Combine(source, "kernel", "drivers"));
         await File.WriteAllTextAsync(Path.Combine(source, "kernel", "drivers", "a.ko"), "a");
         await File.WriteAllTextAsync(Path.Combine(source, "modules.dep"), "kernel/drivers/a.ko:\n");
         File.CreateSymbolicLink(Path.Combine(source, "build"), "/usr/src/linux");
         var layer = new LayerBuilder().AddTree("opt/lib/modules/k", source);
-        var writer = new OciLayoutWriter(_temp.Combine("layout"));
+        var writer = new OciLayoutWriter(Temp.Combine("layout"));
 
         var onDisk = await writer.WriteLayerAsync(layer, new LayerBlobOptions { Compression = LayerCompression.Zstd });
         var inMemory = layer.Build(LayerCompression.Zstd);

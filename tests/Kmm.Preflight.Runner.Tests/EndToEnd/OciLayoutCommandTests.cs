@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Kmm.Preflight.Testing.Data;
 using static Kmm.Preflight.Runner.Tests.EndToEnd.TestLayout;
 
 namespace Kmm.Preflight.Runner.Tests.EndToEnd;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Testing.Data;
 using Kmm.Preflight.Testing.Images;
 using Kmm.Preflight.Testing.Registry;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Testing.Data;
 using Kmm.Preflight.Testing.Images;
 using Kmm.Preflight.Testing.Registry;
 using YamlDotNet.RepresentationModel;

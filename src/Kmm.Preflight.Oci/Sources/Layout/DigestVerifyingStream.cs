@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Streams;
 
 namespace Kmm.Preflight.Oci.Sources.Layout;
 
@@ -7,9 +8,8 @@ namespace Kmm.Preflight.Oci.Sources.Layout;
 /// Passes a blob through while hashing it; at the end of the inner stream checks the byte count and digest, so a
 /// corrupt blob read to its end always fails. Reads past the stated size fail at once (no unbounded reads).
 /// </summary>
-internal sealed class DigestVerifyingStream : Stream
+internal sealed class DigestVerifyingStream : ForwardReadStream
 {
-    private readonly Stream _inner;
     private readonly Digest _expected;
     private readonly long _expectedSize;
     private readonly string _blobName;
@@ -18,29 +18,17 @@ internal sealed class DigestVerifyingStream : Stream
     private bool _verified;
 
     public DigestVerifyingStream(Stream inner, Digest expected, long expectedSize, string blobName)
+        : base(inner)
     {
-        _inner = inner;
         _expected = expected;
         _expectedSize = expectedSize;
         _blobName = blobName;
         _hash = IncrementalHash.CreateHash(expected.Algorithm == "sha512" ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _expectedSize;
 
-    public override long Position
-    {
-        get => _read;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    protected override long BytesRead => _read;
 
     public override int Read(Span<byte> buffer)
     {
@@ -49,12 +37,9 @@ internal sealed class DigestVerifyingStream : Stream
             return 0;
         }
 
-        var n = _inner.Read(buffer);
+        var n = Inner.Read(buffer);
         return Account(buffer[..n]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -64,25 +49,14 @@ internal sealed class DigestVerifyingStream : Stream
             return 0;
         }
 
-        var n = await _inner.ReadAsync(buffer, cancellationToken);
+        var n = await Inner.ReadAsync(buffer, cancellationToken);
         return Account(buffer.Span[..n]);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _inner.Dispose();
             _hash.Dispose();
         }
 
@@ -91,7 +65,6 @@ internal sealed class DigestVerifyingStream : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        await _inner.DisposeAsync();
         _hash.Dispose();
         await base.DisposeAsync();
     }

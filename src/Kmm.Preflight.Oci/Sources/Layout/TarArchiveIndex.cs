@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Kmm.Preflight.Oci.FileSystem;
 
 namespace Kmm.Preflight.Oci.Sources.Layout;
 
@@ -42,7 +43,7 @@ internal sealed class TarArchiveIndex
                     throw new InvalidDataException($"{path}: more than {MaxMembers} archive members; not an image archive.");
                 }
 
-                var name = Normalise(entry.Name);
+                var name = LayerPath.Normalise(entry.Name);
                 if (name.Length == 0)
                 {
                     continue;
@@ -68,13 +69,13 @@ internal sealed class TarArchiveIndex
     }
 
     /// <summary>Whether a member of that name exists.</summary>
-    public bool Contains(string name) => _members.ContainsKey(Normalise(name));
+    public bool Contains(string name) => _members.ContainsKey(LayerPath.Normalise(name));
 
     /// <summary>The byte range of regular-file member <paramref name="name"/> (links followed), or null.</summary>
     /// <exception cref="InvalidDataException">The name is a link loop or names something other than a file.</exception>
     public FileRange? Find(string name)
     {
-        var current = Normalise(name);
+        var current = LayerPath.Normalise(name);
         for (var hop = 0; hop <= MaxLinkHops; hop++)
         {
             if (!_members.TryGetValue(current, out var member))
@@ -89,10 +90,10 @@ internal sealed class TarArchiveIndex
                 case MemberKind.Symlink:
                     // Docker 25+ writes legacy "<id>/layer.tar" entries as symlinks to "../blobs/sha256/<hex>".
                     var directory = current.Contains('/', StringComparison.Ordinal) ? current[..current.LastIndexOf('/')] : string.Empty;
-                    current = member.LinkName.StartsWith('/') ? Normalise(member.LinkName) : Normalise(Combine(directory, member.LinkName));
+                    current = member.LinkName.StartsWith('/') ? LayerPath.Normalise(member.LinkName) : LayerPath.Normalise(Combine(directory, member.LinkName));
                     break;
                 case MemberKind.Hardlink:
-                    current = Normalise(member.LinkName);
+                    current = LayerPath.Normalise(member.LinkName);
                     break;
                 default:
                     throw new InvalidDataException($"{Path}: member '{current}' is not a regular file.");
@@ -100,33 +101,6 @@ internal sealed class TarArchiveIndex
         }
 
         throw new InvalidDataException($"{Path}: member '{name}' is a chain of more than {MaxLinkHops} links.");
-    }
-
-    /// <summary>Normalises a member name: no leading <c>./</c> or <c>/</c>, <c>.</c> and <c>..</c> resolved, never above the root.</summary>
-    public static string Normalise(string name)
-    {
-        var parts = new List<string>();
-        foreach (var part in name.Split('/'))
-        {
-            if (part.Length == 0 || part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
     }
 
     private static string Combine(string directory, string relative) => directory.Length == 0 ? relative : $"{directory}/{relative}";

@@ -12,7 +12,7 @@ internal static class CatCommand
     /// <summary>Creates the command.</summary>
     public static Command Create(Option<bool> verbose, RunnerConsole console)
     {
-        var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
+        var image = ImageArgument.Create();
         var path = new Argument<string>("PATH") { Description = "File in the image's merged filesystem (symlinks followed)." };
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("cat", "Write a file of an image's final filesystem to stdout, byte for byte.") { image, path };
@@ -29,14 +29,13 @@ internal static class CatCommand
     public static async Task<int> RunAsync(CatRequest request, RunnerConsole console, CancellationToken cancellationToken)
     {
         using var session = new ImageSession(request.Access, console);
-        var resolved = await session.ResolveAsync(request.Image, cancellationToken);
-        var fileSystem = session.OpenFileSystem(resolved);
-        var entry = await fileSystem.GetEntryAsync(request.Path, followSymlinks: true, cancellationToken);
-        if (entry is null)
+        var found = await session.FindEntryAsync(request.Image, request.Path, cancellationToken);
+        if (found is null)
         {
-            await console.Error.WriteLineAsync($"kmm-preflight: not found: {request.Path}: no such file or directory in {resolved.Name}");
             return ExitCodes.Failure;
         }
+
+        var (resolved, fileSystem, entry) = found;
 
         if (entry.Type != EntryType.File)
         {

@@ -9,7 +9,7 @@ internal static class InspectCommand
     /// <summary>Creates the command.</summary>
     public static Command Create(Option<bool> verbose, RunnerConsole console)
     {
-        var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
+        var image = ImageArgument.Create();
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("inspect", "Print an image's manifest digest, platform, layers and labels as JSON.") { image };
         access.AddTo(command);

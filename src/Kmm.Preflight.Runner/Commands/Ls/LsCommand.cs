@@ -11,7 +11,7 @@ internal static class LsCommand
     public static Command Create(Option<bool> verbose, RunnerConsole console, Func<LsRequest, RunnerConsole, CancellationToken, Task<int>>? run = null)
     {
         run ??= RunAsync;
-        var image = new Argument<string>("IMAGE") { Description = "Image: HOST/REPO[:TAG|@DIGEST], docker://…, oci:DIR[:TAG] or docker-archive:FILE[:REF]." };
+        var image = ImageArgument.Create();
         var path = new Argument<string>("PATH") { Description = "Path in the image's merged filesystem.", DefaultValueFactory = _ => "/" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "List everything below PATH (symlinked directories are listed, not entered)." };
         var longFormat = new Option<bool>("--long", "-l") { Description = "Show type, size and link target." };
@@ -38,14 +38,13 @@ internal static class LsCommand
     public static async Task<int> RunAsync(LsRequest request, RunnerConsole console, CancellationToken cancellationToken)
     {
         using var session = new ImageSession(request.Access, console);
-        var resolved = await session.ResolveAsync(request.Image, cancellationToken);
-        var fileSystem = session.OpenFileSystem(resolved);
-        var entry = await fileSystem.GetEntryAsync(request.Path, followSymlinks: true, cancellationToken);
-        if (entry is null)
+        var found = await session.FindEntryAsync(request.Image, request.Path, cancellationToken);
+        if (found is null)
         {
-            await console.Error.WriteLineAsync($"kmm-preflight: not found: {request.Path}: no such file or directory in {resolved.Name}");
             return ExitCodes.Failure;
         }
+
+        var (_, fileSystem, entry) = found;
 
         IReadOnlyList<FileSystemEntry> entries = entry.Type == EntryType.Directory
             ? await fileSystem.ListAsync(entry.Path, request.Recursive, cancellationToken)
