@@ -14,9 +14,12 @@ internal sealed class ImageSources
         _registry = registry;
     }
 
-    public string Description => _registry is null ? $"OCI layout {_images.Layout}" : $"docker-registry at {_registry.Host} (plain HTTP, loopback)";
+    public string Description => _registry is null ? $"OCI layout {_images.Layout}" : $"docker-registry at {_registry.Host} (plain HTTP, loopback; the .NET children name it an insecure registry, as skopeo gets --src-tls-verify=false)";
 
     /// <summary>The source name our scan opens.</summary>
+    /// <summary>The child arguments that mark the registry as plain HTTP (none for an OCI layout).</summary>
+    public string[] ChildAccessArguments => _registry is null ? [] : ["--insecure-registry", _registry.Host];
+
     public string For(string tag) => _registry is null ? $"oci:{_images.Layout}:{tag}" : $"docker://{_registry.Host}/{BenchmarkRegistry.Repository}:{tag}";
 
     /// <summary>What a user does today: copy the image out with skopeo, then list the layer with tar.</summary>

@@ -12,7 +12,9 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
 /// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|zstd</c> (decompression only)
-/// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM.
+/// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM. A trailing
+/// <c>--insecure-registry HOST</c> marks the registry as plain HTTP, as <c>kmm-preflight --insecure-registry</c> and
+/// skopeo's <c>--src-tls-verify=false</c> do, so no HTTPS attempt precedes the plain-HTTP one.
 /// </summary>
 internal static class ScanChild
 {
@@ -21,14 +23,21 @@ internal static class ScanChild
     public static async Task<int> RunAsync(string[] args)
     {
         var stopwatch = Stopwatch.StartNew();
+        string? insecureRegistry = null;
+        if (args.Length >= 2 && args[^2] == "--insecure-registry")
+        {
+            insecureRegistry = args[^1];
+            args = args[..^2];
+        }
+
         var result = new Dictionary<string, object?> { ["mode"] = args[0] };
         switch (args[0])
         {
             case "scan-once":
-                await ScanAsync(args[1], args[2], result);
+                await ScanAsync(args[1], args[2], insecureRegistry, result);
                 break;
             case "resolve-once":
-                var resolved = await OpenAsync(args[1]);
+                var resolved = await OpenAsync(args[1], insecureRegistry);
                 result["layers"] = resolved.Layers.Count;
                 break;
             case "inflate-once":
@@ -42,10 +51,10 @@ internal static class ScanChild
         return 0;
     }
 
-    private static async Task ScanAsync(string sourceName, string path, Dictionary<string, object?> result)
+    private static async Task ScanAsync(string sourceName, string path, string? insecureRegistry, Dictionary<string, object?> result)
     {
         var progress = new LastProgress();
-        var image = await OpenAsync(sourceName);
+        var image = await OpenAsync(sourceName, insecureRegistry);
         var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = new LayerIndexCache(), Progress = progress });
         var entry = await fileSystem.GetEntryAsync(path);
         result["found"] = entry is not null;
@@ -56,8 +65,13 @@ internal static class ScanChild
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
     }
 
-    private static Task<ResolvedImage> OpenAsync(string sourceName)
-        => new ImageSourceFactory(new RegistryClient(new RegistryClientOptions())).Open(sourceName).ResolveAsync(Platform.Default);
+    private static Task<ResolvedImage> OpenAsync(string sourceName, string? insecureRegistry)
+    {
+        var options = insecureRegistry is null
+            ? new RegistryClientOptions()
+            : new RegistryClientOptions { Hosts = new Dictionary<string, RegistryHostSettings>(StringComparer.OrdinalIgnoreCase) { [insecureRegistry] = new(Insecure: true) } };
+        return new ImageSourceFactory(new RegistryClient(options)).Open(sourceName).ResolveAsync(Platform.Default);
+    }
 
     private static async Task<long> InflateAsync(string file, string format)
     {

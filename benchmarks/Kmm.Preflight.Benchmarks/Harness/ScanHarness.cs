@@ -63,18 +63,18 @@ internal static class ScanHarness
 
         var self = SelfCommand();
         var plan = new List<(string Name, Func<Task<Measurement>> Run)>();
-        void Self(string name, params string[] childArgs) =>
+        void Self(string name, string[] childArgs) =>
             plan.Add((name, () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment)));
         void Shell(string name, string commandLine) => plan.Add((name, () => MeasuredProcess.ShellAsync(commandLine)));
 
-        Self(StartUp, "noop");
-        Self(Resolve, "resolve-once", sources.For(BenchmarkImages.EarlyExitTag));
-        Self(FullGzip, "scan-once", sources.For(BenchmarkImages.GzipTag), images.AbsentModule);
-        Self(PresentGzip, "scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule);
-        Self(FullZstd, "scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule);
-        Self(EarlyExit, "scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule);
-        Self(InflateGzip, "inflate-once", images.GzipLayer.FilePath!, "gzip");
-        Self(InflateZstd, "inflate-once", images.ZstdLayer.FilePath!, "zstd");
+        Self(StartUp, ["noop"]);
+        Self(Resolve, ["resolve-once", sources.For(BenchmarkImages.EarlyExitTag), .. sources.ChildAccessArguments]);
+        Self(FullGzip, ["scan-once", sources.For(BenchmarkImages.GzipTag), images.AbsentModule, .. sources.ChildAccessArguments]);
+        Self(PresentGzip, ["scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule, .. sources.ChildAccessArguments]);
+        Self(FullZstd, ["scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule, .. sources.ChildAccessArguments]);
+        Self(EarlyExit, ["scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule, .. sources.ChildAccessArguments]);
+        Self(InflateGzip, ["inflate-once", images.GzipLayer.FilePath!, "gzip"]);
+        Self(InflateZstd, ["inflate-once", images.ZstdLayer.FilePath!, "zstd"]);
         Shell(GzipDc, $"gzip -dc '{images.GzipLayer.FilePath}' > /dev/null");
         if (Tools.Exists("pigz"))
         {

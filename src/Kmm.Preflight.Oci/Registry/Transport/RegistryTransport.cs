@@ -18,7 +18,8 @@ internal sealed partial class RegistryTransport : IDisposable
     private readonly TlsPolicy _tls;
     private readonly HttpClientPool _clients;
     private readonly ResiliencePipeline<HttpResponseMessage> _retrying;
-    private readonly ResiliencePipeline<HttpResponseMessage> _once;
+    // Only pushes with one-shot bodies need the pipeline without retries: built on first use, not at start-up.
+    private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _once;
     private readonly Authenticator _authenticator;
 
     public RegistryTransport(RegistryClientOptions options, ILogger logger)
@@ -28,7 +29,7 @@ internal sealed partial class RegistryTransport : IDisposable
         _tls = new TlsPolicy(options.CaFiles);
         _clients = new HttpClientPool(options, _tls);
         _retrying = ResiliencePipelines.Create(options, retry: true);
-        _once = ResiliencePipelines.Create(options, retry: false);
+        _once = new Lazy<ResiliencePipeline<HttpResponseMessage>>(() => ResiliencePipelines.Create(options, retry: false));
         _authenticator = new Authenticator(options.Credentials, new TokenClient(_clients, _retrying, _tls, logger), options.TimeProvider);
     }
 
@@ -40,7 +41,7 @@ internal sealed partial class RegistryTransport : IDisposable
     public async Task<HttpResponseMessage> SendAsync(string registry, string apiHost, RegistryRequest request, CancellationToken cancellationToken)
     {
         var endpoint = await GetEndpointAsync(registry, apiHost, request.Operation, cancellationToken);
-        var pipeline = request.Retryable ? _retrying : _once;
+        var pipeline = request.Retryable ? _retrying : _once.Value;
         try
         {
             return await pipeline.ExecuteAsync(async token => await SendAuthenticatedAsync(endpoint, request, token), cancellationToken);
