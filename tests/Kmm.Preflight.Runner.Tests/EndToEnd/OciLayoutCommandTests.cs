@@ -137,8 +137,21 @@ public class OciLayoutCommandTests : EndToEndTest
     {
         var run = await RunAsync("ls", _image, "/lib/firmware");
 
-        Assert.That(Lines(run), Is.EqualTo(new[] { "/usr/lib/firmware/fw.bin" }), run.ToString());
+        // As find and ls print it: under the path typed, though the entries live in /usr/lib.
+        Assert.That(Lines(run), Is.EqualTo(new[] { "/lib/firmware/fw.bin" }), run.ToString());
     }
+
+    [Test]
+    public async Task Ls_recursive_through_a_symlinked_parent_keeps_the_typed_prefix()
+    {
+        var run = await RunAsync("ls", _image, "/lib/./firmware/", "-r", "-l");
+
+        Assert.That(Lines(run), Has.Exactly(1).Matches<string>(l => l.EndsWith(" /lib/firmware/fw.bin", StringComparison.Ordinal) && l.StartsWith('-')), run.ToString());
+    }
+
+    [Test]
+    public async Task Ls_of_a_file_through_a_symlinked_parent_lists_the_typed_path()
+        => Assert.That(Lines(await RunAsync("ls", _image, "/lib/firmware/fw.bin")), Is.EqualTo(new[] { "/lib/firmware/fw.bin" }));
 
     [Test]
     public async Task Ls_of_a_file_lists_the_file()

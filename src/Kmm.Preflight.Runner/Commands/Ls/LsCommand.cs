@@ -49,6 +49,7 @@ internal static class LsCommand
         IReadOnlyList<FileSystemEntry> entries = entry.Type == EntryType.Directory
             ? await fileSystem.ListAsync(entry.Path, request.Recursive, cancellationToken)
             : [entry];
+        entries = RequestedPath.Reroot(entries, entry.Path, RequestedPath.Normalise(request.Path));
         await EntryListWriter.WriteAsync(entries, request.Long, console.Out, cancellationToken);
         return ExitCodes.Success;
     }
