@@ -5,18 +5,13 @@ namespace Kmm.Preflight.Benchmarks;
 
 internal static class Program
 {
-    // "scan" runs the end-to-end scan harness; its child modes measure one run each in a fresh process;
+    // "scan" runs the end-to-end scan harness (its measured runs are Kmm.Preflight.ScanChild processes);
     // anything else goes to BenchmarkDotNet.
     private static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "scan")
         {
             return await ScanHarness.RunAsync(args[1..]);
-        }
-
-        if (args.Length > 0 && ScanChild.Handles(args[0]))
-        {
-            return await ScanChild.RunAsync(args);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -61,10 +61,11 @@ internal static class ScanHarness
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
         results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
-        var self = SelfCommand();
+        var child = await ChildBuild.PublishAsync(RepositoryRoot(), options.CacheDirectory, options.Child);
+        results.Child = options.Child.ToString();
         var plan = new List<(string Name, Func<Task<Measurement>> Run)>();
         void Self(string name, string[] childArgs) =>
-            plan.Add((name, () => MeasuredProcess.RunAsync(self[0], [.. self.Skip(1), .. childArgs], options.ChildEnvironment)));
+            plan.Add((name, () => MeasuredProcess.RunAsync(child, childArgs, options.ChildEnvironment)));
         void Shell(string name, string commandLine) => plan.Add((name, () => MeasuredProcess.ShellAsync(commandLine)));
 
         Self(StartUp, ["noop"]);
@@ -185,13 +186,6 @@ internal static class ScanHarness
         {
             throw new InvalidOperationException($"{what}: expected found={found}, child reported {figure.Detail}.");
         }
-    }
-
-    // The harness re-runs its own executable for each measured run (the apphost, or 'dotnet X.dll').
-    private static string[] SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell this process's executable.");
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(ScanHarness).Assembly.Location] : [process];
     }
 
     private static string RepositoryRoot()

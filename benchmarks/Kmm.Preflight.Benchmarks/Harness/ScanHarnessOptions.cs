@@ -15,6 +15,8 @@ internal sealed record ScanHarnessOptions
 
     public bool SkipSkopeo { get; init; }
 
+    public ChildCompilation Child { get; init; } = ChildCompilation.Aot;
+
     /// <summary>Environment variables for the .NET child runs (e.g. JIT settings to compare).</summary>
     public IReadOnlyDictionary<string, string> ChildEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -26,6 +28,7 @@ internal sealed record ScanHarnessOptions
           --output FILE           Markdown results; JSON next to it (default: benchmarks/results/scan-latest.md)
           --no-registry           read the OCI layout directly instead of a local docker-registry
           --skip-skopeo           leave out the skopeo copy + tar baseline
+          --child aot|r2r|jit     how the measured .NET child is compiled (default aot: Native AOT)
           --child-env NAME=VALUE  environment for the .NET child runs, e.g. DOTNET_TieredCompilation=0 (repeatable)
         """;
 
@@ -47,6 +50,16 @@ internal sealed record ScanHarnessOptions
                 "--output" => options with { OutputFile = Path.GetFullPath(Value()) },
                 "--no-registry" => options with { UseRegistry = false },
                 "--skip-skopeo" => options with { SkipSkopeo = true },
+                "--child" => options with
+                {
+                    Child = Value() switch
+                    {
+                        "aot" => ChildCompilation.Aot,
+                        "r2r" => ChildCompilation.ReadyToRun,
+                        "jit" => ChildCompilation.Jit,
+                        var other => throw new ArgumentException($"--child takes aot, r2r or jit, not '{other}'.\n{Usage}"),
+                    },
+                },
                 "--child-env" => options with { ChildEnvironment = WithVariable(options.ChildEnvironment, Value()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };

@@ -19,6 +19,9 @@ internal sealed class ScanResults
 
     public string ChildEnvironment { get; init; } = string.Empty;
 
+    /// <summary>How the measured .NET child was compiled (Aot, ReadyToRun, Jit).</summary>
+    public string Child { get; set; } = string.Empty;
+
     public Dictionary<string, double> Sizes { get; } = [];
 
     /// <summary>The 1-minute load average before and after the runs: figures from a busy machine are noisy.</summary>
@@ -49,6 +52,7 @@ internal sealed class ScanResults
         text.AppendLine(invariant, $"Kernel package `{Kernel}` (`{Release}`), whole module tree as one layer; images read from {Source}.");
         text.AppendLine(invariant, $"{Environment.ProcessorCount} cores; each figure is the median of {Runs} runs, each run a fresh process (wall time from spawn to exit, start-up included).");
         text.AppendLine(invariant, $"Sizes: {string.Join(", ", Sizes.Select(s => $"{s.Key} {s.Value:F1}"))}.");
+        text.AppendLine(invariant, $"The .NET runs are `benchmarks/Kmm.Preflight.ScanChild` published {Child switch { "Aot" => "as Native AOT", "ReadyToRun" => "ReadyToRun", _ => "framework-dependent (JIT)" }} for this machine.");
         if (ChildEnvironment.Length > 0)
         {
             text.AppendLine(invariant, $".NET child runs with: `{ChildEnvironment}`.");
@@ -91,6 +95,7 @@ internal sealed class ScanResults
             sizes = Sizes,
             loadAverages = LoadAverages,
             childEnvironment = ChildEnvironment,
+            child = Child,
             figures = Figures.Select(f => new { name = f.Name, medianSeconds = f.Seconds, bestSeconds = f.MinSeconds, peakRssKb = f.PeakRssKb, child = f.Detail is null ? (JsonElement?)null : JsonDocument.Parse(f.Detail).RootElement }),
             targets = Targets.Select(t => new { name = t.Name, value = t.Value, comparison = t.Comparison, limit = double.IsNaN(t.Limit) ? (double?)null : t.Limit, met = t.Met }),
         };

@@ -7,7 +7,7 @@ using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 using ZstdSharp;
 
-namespace Kmm.Preflight.Benchmarks.Harness;
+namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
@@ -18,10 +18,14 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 /// </summary>
 internal static class ScanChild
 {
-    public static bool Handles(string mode) => mode is "scan-once" or "resolve-once" or "inflate-once" or "noop";
-
-    public static async Task<int> RunAsync(string[] args)
+    private static async Task<int> Main(string[] args)
     {
+        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop"))
+        {
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|zstd | noop [--insecure-registry HOST]");
+            return 2;
+        }
+
         var stopwatch = Stopwatch.StartNew();
         string? insecureRegistry = null;
         if (args.Length >= 2 && args[^2] == "--insecure-registry")
@@ -47,8 +51,46 @@ internal static class ScanChild
 
         result["elapsedMs"] = stopwatch.Elapsed.TotalMilliseconds;
         result["vmHwmKb"] = PeakRss.OfSelfKb();
-        Console.WriteLine(JsonSerializer.Serialize(result));
+        Console.WriteLine(ToJson(result));
         return 0;
+    }
+
+    // Utf8JsonWriter rather than JsonSerializer: no reflection, so the child publishes as Native AOT.
+    private static string ToJson(Dictionary<string, object?> result)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in result)
+            {
+                switch (value)
+                {
+                    case null:
+                        writer.WriteNull(name);
+                        break;
+                    case bool b:
+                        writer.WriteBoolean(name, b);
+                        break;
+                    case int i:
+                        writer.WriteNumber(name, i);
+                        break;
+                    case long l:
+                        writer.WriteNumber(name, l);
+                        break;
+                    case double d:
+                        writer.WriteNumber(name, d);
+                        break;
+                    default:
+                        writer.WriteString(name, value.ToString());
+                        break;
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static async Task ScanAsync(string sourceName, string path, string? insecureRegistry, Dictionary<string, object?> result)

@@ -1,4 +1,4 @@
-namespace Kmm.Preflight.Benchmarks.Harness;
+namespace Kmm.Preflight.ScanChild;
 
 /// <summary>Peak resident set size (VmHWM) from /proc.</summary>
 internal static class PeakRss
