@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Layers.Gzip;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
@@ -11,7 +12,7 @@ namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
-/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|zstd</c> (decompression only)
+/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|isal|zstd</c> (decompression only)
 /// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM. A trailing
 /// <c>--insecure-registry HOST</c> marks the registry as plain HTTP, as <c>kmm-preflight --insecure-registry</c> and
 /// skopeo's <c>--src-tls-verify=false</c> do, so no HTTPS attempt precedes the plain-HTTP one.
@@ -22,7 +23,7 @@ internal static class ScanChild
     {
         if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|zstd | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -102,6 +103,7 @@ internal static class ScanChild
         result["found"] = entry is not null;
         result["foundInLayer"] = entry?.LayerIndex;
         result["layers"] = image.Layers.Count;
+        result["gzipDecoder"] = GzipDecoder.Name;
         result["layersRead"] = progress.Completed.Count;
         result["entriesRead"] = progress.Completed.Values.Sum(p => p.EntriesRead);
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
@@ -118,7 +120,12 @@ internal static class ScanChild
     private static async Task<long> InflateAsync(string file, string format)
     {
         await using var blob = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        await using Stream inflated = format == "zstd" ? new DecompressionStream(blob) : new GZipStream(blob, CompressionMode.Decompress);
+        await using Stream inflated = format switch
+        {
+            "zstd" => new DecompressionStream(blob),
+            "isal" => IsalLibrary.IsAvailable ? new IsalGzipStream(blob) : throw new InvalidOperationException($"ISA-L not available: {IsalLibrary.UnavailableReason}"),
+            _ => new GZipStream(blob, CompressionMode.Decompress),
+        };
         var buffer = new byte[128 * 1024];
         long total = 0;
         int n;

@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using Kmm.Preflight.Oci.Layers.Gzip;
 using ZstdSharp;
 
 namespace Kmm.Preflight.Oci.Layers;
@@ -53,7 +53,7 @@ internal sealed class LayerTarStream : IAsyncDisposable
 
             Stream tar = compression switch
             {
-                LayerCompression.Gzip => new GZipStream(input, CompressionMode.Decompress, leaveOpen: false),
+                LayerCompression.Gzip => GzipDecoder.Open(input),
                 LayerCompression.Zstd => new DecompressionStream(input, ZstdBufferSize, checkEndOfStream: true, leaveOpen: false),
                 _ => input,
             };

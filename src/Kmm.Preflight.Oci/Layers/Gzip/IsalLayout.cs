@@ -1,0 +1,27 @@
+namespace Kmm.Preflight.Oci.Layers.Gzip;
+
+/// <summary>
+/// Where the fields we touch sit in ISA-L's <c>struct inflate_state</c> (igzip_lib.h of libisal.so.2, x86-64 and
+/// arm64 alike: pointers are 8 bytes). The caller allocates the state, so there is no accessor API; the layout is
+/// checked at load time by inflating a known stream (<see cref="IsalLibrary"/>), and ISA-L is not used when it differs.
+/// </summary>
+internal static class IsalLayout
+{
+    /// <summary>Bytes allocated for the state: sizeof(struct inflate_state) is 87,368 in ISA-L 2.30; the slack keeps a
+    /// larger future struct inside our allocation while the self-test rejects it.</summary>
+    public const int AllocationSize = 256 * 1024;
+
+    public const int NextOut = 0;
+    public const int AvailOut = 8;
+    public const int NextIn = 16;
+    public const int AvailIn = 32;
+    public const int BlockState = 21160;
+    public const int CrcFlag = 21172;
+    public const int Crc = 21176;
+
+    /// <summary><c>ISAL_BLOCK_FINISH</c>: the member, trailer included, is done.</summary>
+    public const int BlockFinish = 5;
+
+    /// <summary><c>ISAL_GZIP</c>: parse the gzip header and check the CRC-32 and size in the trailer.</summary>
+    public const int GzipWrapper = 1;
+}
