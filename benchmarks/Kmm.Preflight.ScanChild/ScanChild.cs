@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Layers.Gzip;
+using Kmm.Preflight.Oci.Layers.Zstd;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
@@ -12,7 +13,7 @@ namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
-/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|isal|zstd</c> (decompression only)
+/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|isal|zstd|libzstd</c> (decompression only)
 /// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM. A trailing
 /// <c>--insecure-registry HOST</c> marks the registry as plain HTTP, as <c>kmm-preflight --insecure-registry</c> and
 /// skopeo's <c>--src-tls-verify=false</c> do, so no HTTPS attempt precedes the plain-HTTP one.
@@ -23,7 +24,7 @@ internal static class ScanChild
     {
         if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd|libzstd | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -104,6 +105,7 @@ internal static class ScanChild
         result["foundInLayer"] = entry?.LayerIndex;
         result["layers"] = image.Layers.Count;
         result["gzipDecoder"] = GzipDecoder.Name;
+        result["zstdDecoder"] = ZstdDecoder.Name;
         result["layersRead"] = progress.Completed.Count;
         result["entriesRead"] = progress.Completed.Values.Sum(p => p.EntriesRead);
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
@@ -123,6 +125,7 @@ internal static class ScanChild
         await using Stream inflated = format switch
         {
             "zstd" => new DecompressionStream(blob),
+            "libzstd" => NativeZstdLibrary.IsAvailable ? new NativeZstdStream(blob) : throw new InvalidOperationException($"libzstd not available: {NativeZstdLibrary.UnavailableReason}"),
             "isal" => IsalLibrary.IsAvailable ? new IsalGzipStream(blob) : throw new InvalidOperationException($"ISA-L not available: {IsalLibrary.UnavailableReason}"),
             _ => new GZipStream(blob, CompressionMode.Decompress),
         };

@@ -1,5 +1,5 @@
 using Kmm.Preflight.Oci.Layers.Gzip;
-using ZstdSharp;
+using Kmm.Preflight.Oci.Layers.Zstd;
 
 namespace Kmm.Preflight.Oci.Layers;
 
@@ -9,8 +9,6 @@ namespace Kmm.Preflight.Oci.Layers;
 /// </summary>
 internal sealed class LayerTarStream : IAsyncDisposable
 {
-    private const int ZstdBufferSize = 128 * 1024;
-
     private readonly ReadAheadStream _blob;
 
     private LayerTarStream(ReadAheadStream blob, Stream tar, LayerCompression compression)
@@ -54,7 +52,7 @@ internal sealed class LayerTarStream : IAsyncDisposable
             Stream tar = compression switch
             {
                 LayerCompression.Gzip => GzipDecoder.Open(input),
-                LayerCompression.Zstd => new DecompressionStream(input, ZstdBufferSize, checkEndOfStream: true, leaveOpen: false),
+                LayerCompression.Zstd => ZstdDecoder.Open(input),
                 _ => input,
             };
             return new LayerTarStream(blob, tar, compression);
