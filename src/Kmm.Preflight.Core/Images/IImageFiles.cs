@@ -17,7 +17,7 @@ public interface IImageFiles
     /// <summary>Compressed layer bytes read so far for this image (0 when served from the cache).</summary>
     long CompressedBytesRead { get; }
 
-    /// <summary>The entry at <paramref name="path"/>, or null.</summary>
+    /// <summary>The entry at <paramref name="path"/>, or null (also when its symbolic links loop).</summary>
     Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default);
 
     /// <summary>Entries under <paramref name="directory"/> (recursively) matching <paramref name="match"/>; empty when the directory does not exist.</summary>
@@ -25,6 +25,7 @@ public interface IImageFiles
 
     /// <summary>A regular file's bytes.</summary>
     /// <exception cref="FileNotFoundException">Nothing is at <paramref name="path"/>.</exception>
+    /// <exception cref="SymlinkLoopException">The symbolic links on the way to <paramref name="path"/> loop.</exception>
     /// <exception cref="InvalidDataException">Not a regular file, or larger than <paramref name="maxBytes"/>.</exception>
     Task<byte[]> ReadAllBytesAsync(string path, long maxBytes, CancellationToken cancellationToken = default);
 }

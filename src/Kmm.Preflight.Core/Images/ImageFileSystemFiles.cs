@@ -45,8 +45,18 @@ internal sealed class ImageFileSystemFiles : IImageFiles, IProgress<LayerScanPro
         _forward?.Report(value);
     }
 
-    public Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default)
-        => Fs.GetEntryAsync(path, followSymlinks, cancellationToken);
+    public async Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await Fs.GetEntryAsync(path, followSymlinks, cancellationToken);
+        }
+        catch (SymlinkLoopException)
+        {
+            // For the checks a path that cannot be resolved is as absent as it is for modprobe.
+            return null;
+        }
+    }
 
     public async Task<IReadOnlyList<FileSystemEntry>> FindAsync(string directory, Func<FileSystemEntry, bool> match, CancellationToken cancellationToken = default)
     {
@@ -54,7 +64,7 @@ internal sealed class ImageFileSystemFiles : IImageFiles, IProgress<LayerScanPro
         {
             return await Fs.FindAsync(directory, match, cancellationToken);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or SymlinkLoopException)
         {
             return [];
         }

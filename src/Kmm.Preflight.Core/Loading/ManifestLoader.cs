@@ -9,8 +9,8 @@ namespace Kmm.Preflight.Core.Loading;
 /// <summary>
 /// Reads KMM objects (Module, PreflightValidation, PreflightValidationOCP) and the Secrets and ConfigMaps they
 /// refer to from YAML and JSON files: single objects, multi-document YAML and <c>kind: List</c> as kubectl prints.
-/// Unknown fields are ignored, unrelated kinds skipped (logged at debug level), wrong types are errors naming the
-/// file, the object and the field.
+/// Unknown fields are ignored, unrelated kinds skipped (logged at debug level); an object without kind or apiVersion
+/// (which Kubernetes would reject) and wrong types are errors naming the file, the document, the object and the field.
 /// </summary>
 public sealed class ManifestLoader
 {
@@ -50,9 +50,10 @@ public sealed class ManifestLoader
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
         var collector = new Collector();
-        foreach (var root in ReadDocuments(text, sourceName))
+        var documents = ReadDocuments(text, sourceName);
+        for (var i = 0; i < documents.Count; i++)
         {
-            ReadObject(root, sourceName, collector, path: string.Empty);
+            ReadObject(documents[i], sourceName, collector, path: string.Empty, document: i + 1);
         }
 
         return collector.ToSet();
@@ -117,7 +118,8 @@ public sealed class ManifestLoader
         return [.. stream.Documents.Select(d => d.RootNode).Where(n => n is not YamlScalarNode s || !NodeReader.IsNull(s))];
     }
 
-    private void ReadObject(YamlNode node, string file, Collector collector, string path)
+    // document: the 1-based number of the document (or top-level JSON array item) in the file, for messages.
+    private void ReadObject(YamlNode node, string file, Collector collector, string path, int document)
     {
         if (node is not YamlMappingNode mapping)
         {
@@ -126,24 +128,30 @@ public sealed class ManifestLoader
 
         var root = new NodeReader(mapping, file, null, string.Empty);
         var where = path.Length == 0 ? string.Empty : path + ".";
-        var kind = root.String("kind") ?? throw new ManifestLoadException(file, null, where + "kind", "is required");
-        var apiVersion = root.String("apiVersion") ?? string.Empty;
-        if (kind == "List" || (kind.EndsWith("List", StringComparison.Ordinal) && root.Has("items")))
-        {
-            var items = root.Sequence("items");
-            for (var i = 0; i < items.Count; i++)
-            {
-                ReadObject(items[i], file, collector, $"{where}items[{i}]");
-            }
-
-            return;
-        }
-
+        var kind = root.String("kind") ?? throw new ManifestLoadException(file, null, where + "kind", $"is required (document {document})");
         var metadata = root.Mapping("metadata");
         var name = metadata?.String("name");
         var ns = metadata?.String("namespace");
         ns = string.IsNullOrEmpty(ns) ? "default" : ns;
         var id = new ObjectId(kind, ns, string.IsNullOrEmpty(name) ? "(unnamed)" : name);
+        var apiVersion = root.String("apiVersion");
+        if (string.IsNullOrEmpty(apiVersion))
+        {
+            // Skipping it as an unrelated kind would hide a Secret or ConfigMap the checks then fail to find.
+            throw new ManifestLoadException(file, id, where + "apiVersion", $"is required (document {document})");
+        }
+
+        if (kind == "List" || (kind.EndsWith("List", StringComparison.Ordinal) && root.Has("items")))
+        {
+            var items = root.Sequence("items");
+            for (var i = 0; i < items.Count; i++)
+            {
+                ReadObject(items[i], file, collector, $"{where}items[{i}]", document);
+            }
+
+            return;
+        }
+
         root = root.WithObject(id);
         switch (kind)
         {

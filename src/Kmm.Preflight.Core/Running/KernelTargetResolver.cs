@@ -3,6 +3,7 @@ using Kmm.Preflight.Core.Images;
 using Kmm.Preflight.Core.Mapping;
 using Kmm.Preflight.Core.Model;
 using Kmm.Preflight.Core.Status;
+using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Manifests;
 
 namespace Kmm.Preflight.Core.Running;
@@ -130,6 +131,10 @@ public sealed class KernelTargetResolver
         catch (FileNotFoundException ex)
         {
             throw new InvalidDataException($"image {image} has no {path}", ex);
+        }
+        catch (SymlinkLoopException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
         }
 
         try

@@ -36,14 +36,15 @@ public sealed partial class ImageFileSystem
     /// <param name="path">Absolute or relative path; symlinks in parent components are always resolved.</param>
     /// <param name="followSymlinks">Whether a symlink as the last component is followed.</param>
     /// <param name="cancellationToken">Cancels the scan.</param>
-    /// <returns>The entry, or null when the path does not exist or symlinks loop.</returns>
+    /// <returns>The entry, or null when the path does not exist.</returns>
+    /// <exception cref="SymlinkLoopException">Resolving the path follows more than 40 symbolic links (they loop).</exception>
     /// <exception cref="InvalidDataException">A layer that had to be read is malformed or fails verification.</exception>
     /// <exception cref="Layers.UnsupportedLayerException">A layer that had to be read is foreign or of an unknown media type.</exception>
     public async Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         var lookup = await LookupAsync(path, followSymlinks, cancellationToken).ConfigureAwait(false);
-        return lookup.Status == PathLookupStatus.Found ? ToEntry(lookup.Node!) : null;
+        return lookup.Status == PathLookupStatus.NotFound ? null : ToEntry(RequireFound(lookup, path));
     }
 
     /// <summary>The entries under directory <paramref name="path"/>, sorted by path; a file path lists itself.</summary>
@@ -51,6 +52,7 @@ public sealed partial class ImageFileSystem
     /// <param name="recursive">Whether to list the whole subtree (symlinks are listed, not descended, like <c>find</c>).</param>
     /// <param name="cancellationToken">Cancels the scan.</param>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="SymlinkLoopException">Resolving <paramref name="path"/> follows more than 40 symbolic links.</exception>
     public async Task<IReadOnlyList<FileSystemEntry>> ListAsync(string path, bool recursive = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -67,23 +69,26 @@ public sealed partial class ImageFileSystem
 
     /// <summary>Entries under <paramref name="directory"/> (recursively, not through symlinked directories) matching <paramref name="match"/>.</summary>
     /// <returns>The matches, sorted by path; empty when <paramref name="directory"/> does not exist.</returns>
+    /// <exception cref="SymlinkLoopException">Resolving <paramref name="directory"/> follows more than 40 symbolic links.</exception>
     public async Task<IReadOnlyList<FileSystemEntry>> FindAsync(string directory, Func<FileSystemEntry, bool> match, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(match);
         var lookup = await LookupSubtreeAsync(directory, recursive: true, cancellationToken).ConfigureAwait(false);
-        if (lookup.Status != PathLookupStatus.Found)
+        if (lookup.Status == PathLookupStatus.NotFound)
         {
             return [];
         }
 
-        var nodes = lookup.Node!.IsDirectory ? MergedTree.DescendantsOf(lookup.Node) : [lookup.Node];
+        var node = RequireFound(lookup, directory);
+        var nodes = node.IsDirectory ? MergedTree.DescendantsOf(node) : [node];
         return Sorted(nodes.Select(ToEntry).Where(match));
     }
 
     /// <summary>Reads a regular file's bytes (symlinks followed, hard links resolved).</summary>
     /// <remarks>Content retained while indexing is returned directly; otherwise the providing layer is streamed up to the file.</remarks>
-    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>, or symlinks loop.</exception>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="SymlinkLoopException">Resolving <paramref name="path"/> follows more than 40 symbolic links.</exception>
     /// <exception cref="InvalidDataException">The path is not a regular file, or it is larger than <paramref name="maxBytes"/>.</exception>
     public async Task<byte[]> ReadAllBytesAsync(string path, long maxBytes = 64 * 1024 * 1024, CancellationToken cancellationToken = default)
     {
@@ -127,8 +132,8 @@ public sealed partial class ImageFileSystem
     private MergedNode RequireFound(PathLookup lookup, string path) => lookup.Status switch
     {
         PathLookupStatus.Found => lookup.Node!,
-        PathLookupStatus.SymlinkLoop => throw new FileNotFoundException(
-            $"'{path}' in {Image.Name} cannot be resolved: more than {MergedTree.MaxSymlinkHops} symbolic links (a loop).", path),
+        PathLookupStatus.SymlinkLoop => throw new SymlinkLoopException(
+            $"{path}: too many levels of symbolic links in {Image.Name} (more than {MergedTree.MaxSymlinkHops} followed; they loop).", path),
         _ => throw new FileNotFoundException($"'{path}' does not exist in {Image.Name}.", path),
     };
 

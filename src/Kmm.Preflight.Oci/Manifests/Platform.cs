@@ -23,7 +23,10 @@ public sealed record Platform(string Os, string Architecture, string? Variant = 
         return Normalise(parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
     }
 
-    /// <summary>Builds a normalised platform from its parts.</summary>
+    /// <summary>
+    /// Builds a normalised platform from its parts: architecture aliases become Go's names; a declared variant is
+    /// kept (<c>linux/arm64/v8</c> stays so in messages and listings; <see cref="IsSatisfiedBy"/> treats it as <c>linux/arm64</c>).
+    /// </summary>
     public static Platform Normalise(string os, string architecture, string? variant)
     {
         os = os.ToLowerInvariant();
@@ -55,25 +58,24 @@ public sealed record Platform(string Os, string Architecture, string? Variant = 
                 break;
         }
 
-        if (architecture == "arm64" && variant == "v8")
-        {
-            // arm64 is always v8 or later; tools write it either way.
-            variant = null;
-        }
-
         return new Platform(os, architecture, variant);
     }
 
     /// <summary>
     /// Whether an index entry for <paramref name="candidate"/> satisfies this requested platform.
-    /// A request without a variant accepts any variant; a request with one needs the same variant.
+    /// A request without a variant accepts any variant; a request with one needs the same variant, except that an
+    /// arm64 entry without a variant is v8 (arm64 is always v8 or later; tools write it either way).
     /// </summary>
     public bool IsSatisfiedBy(Platform candidate)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var normalised = Normalise(candidate.Os, candidate.Architecture, candidate.Variant);
-        return normalised.Os == Os && normalised.Architecture == Architecture && (Variant is null || normalised.Variant == Variant);
+        var wanted = Normalise(Os, Architecture, Variant);
+        return normalised.Os == wanted.Os && normalised.Architecture == wanted.Architecture
+            && (wanted.Variant is null || ImpliedVariant(normalised) == ImpliedVariant(wanted));
     }
+
+    private static string? ImpliedVariant(Platform platform) => platform is { Architecture: "arm64", Variant: null } ? "v8" : platform.Variant;
 
     /// <inheritdoc />
     public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";

@@ -22,7 +22,14 @@ public sealed record RegistryClientOptions
     /// <value>Default 4.</value>
     public int MaxRetries { get; init; } = 4;
 
-    /// <summary>Timeout of one attempt (headers received).</summary>
+    /// <summary>
+    /// Timeout for establishing a connection: TCP connect plus, for HTTPS, the TLS handshake. Not retried, and never
+    /// a reason to fall back to plain HTTP. Does not apply to <see cref="InnerHandler"/>.
+    /// </summary>
+    /// <value>Default 30 seconds.</value>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timeout of one attempt (connected and response headers received).</summary>
     /// <value>Default 60 seconds.</value>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Runner.Commands;
@@ -24,6 +25,7 @@ internal sealed record FailureDescription(string Message, int ExitCode)
             OperationCanceledException or TimeoutException => new($"timed out: {OneLine(exception)}", ExitCodes.Failure),
             ImageNotFoundException => new($"not found: {OneLine(exception)}", ExitCodes.Failure),
             FileNotFoundException or DirectoryNotFoundException => new($"not found: {OneLine(exception)}", ExitCodes.Failure),
+            SymlinkLoopException => new(OneLine(exception), ExitCodes.Failure),
             FormatException => new($"invalid input: {OneLine(exception)}", ExitCodes.UsageError),
             ArgumentException => new($"invalid input: {OneLine(exception)}", ExitCodes.UsageError),
             UnauthorizedAccessException => new($"unauthorized: {OneLine(exception)}", ExitCodes.Failure),

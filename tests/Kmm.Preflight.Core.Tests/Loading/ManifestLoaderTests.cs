@@ -237,6 +237,26 @@ public class ManifestLoaderTests
     }
 
     [Test]
+    public void Object_without_api_version_is_an_error_naming_file_document_and_kind_not_skipped()
+    {
+        var ex = ParseError(ModuleYaml + "\n---\nkind: Secret\nmetadata: {name: pull, namespace: kmm-ops}\nstringData: {a: b}\n", "all.yaml");
+
+        Assert.That(ex.Message, Is.EqualTo("all.yaml: Secret kmm-ops/pull: apiVersion: is required (document 2)"));
+        Assert.That(ex.File, Is.EqualTo("all.yaml"));
+        Assert.That(ex.ObjectId!.Kind, Is.EqualTo("Secret"));
+        Assert.That(ex.FieldPath, Is.EqualTo("apiVersion"));
+    }
+
+    [TestCase("kind: Deployment\nmetadata: {name: d}\n", "modules.yaml: Deployment default/d: apiVersion: is required (document 1)")]
+    [TestCase("kind: Module\nmetadata: {name: m}\nspec: {}\n", "modules.yaml: Module default/m: apiVersion: is required (document 1)")]
+    [TestCase("apiVersion: ''\nkind: ConfigMap\nmetadata: {name: c}\n", "modules.yaml: ConfigMap default/c: apiVersion: is required (document 1)")]
+    [TestCase("kind: List\nitems: []\n", "modules.yaml: List default/(unnamed): apiVersion: is required (document 1)")]
+    [TestCase("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: s}}\n- {kind: ConfigMap, metadata: {name: c}}\n",
+        "modules.yaml: ConfigMap default/c: items[1].apiVersion: is required (document 1)")]
+    public void Any_kind_without_api_version_is_an_error(string yaml, string expected)
+        => Assert.That(ParseError(yaml).Message, Is.EqualTo(expected));
+
+    [Test]
     public void Bad_base64_in_secret_data_names_the_key()
     {
         var ex = ParseError("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: '%%%'}\n", "s.yaml");
@@ -297,7 +317,7 @@ public class ManifestLoaderTests
     [Test]
     public void Missing_name_and_kind_are_errors()
     {
-        Assert.That(ParseError("apiVersion: v1\nmetadata: {name: x}\n").Message, Is.EqualTo("modules.yaml: kind: is required"));
+        Assert.That(ParseError("apiVersion: v1\nmetadata: {name: x}\n").Message, Is.EqualTo("modules.yaml: kind: is required (document 1)"));
         Assert.That(ParseError("apiVersion: kmm.sigs.x-k8s.io/v1beta1\nkind: Module\nspec: {}\n").Message,
             Is.EqualTo("modules.yaml: Module default/(unnamed): metadata.name: is required"));
     }

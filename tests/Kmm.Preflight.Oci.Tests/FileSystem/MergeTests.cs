@@ -131,15 +131,53 @@ public sealed class MergeTests
     }
 
     [Test]
-    public async Task SymlinkLoopsAreNotFound()
+    public async Task SymlinkLoopsAreReportedAsLoopsNotAsMissing()
     {
         var fs = TestImages.FileSystem(new TarBuilder().Symlink("a", "b").Symlink("b", "a").Symlink("self", "self"));
 
-        Assert.That(await fs.GetEntryAsync("/a"), Is.Null);
-        Assert.That(await fs.GetEntryAsync("/self/x"), Is.Null);
+        var error = Assert.ThrowsAsync<SymlinkLoopException>(() => fs.GetEntryAsync("/a"));
+        Assert.That(error!.Path, Is.EqualTo("/a"));
+        Assert.That(error.Message, Does.StartWith("/a: too many levels of symbolic links in "));
+        Assert.ThrowsAsync<SymlinkLoopException>(() => fs.GetEntryAsync("/self/x"));
+        Assert.ThrowsAsync<SymlinkLoopException>(() => fs.ReadAllBytesAsync("/a"));
+        Assert.ThrowsAsync<SymlinkLoopException>(() => fs.ListAsync("/self"));
+        Assert.ThrowsAsync<SymlinkLoopException>(() => fs.FindAsync("/b", _ => true));
         Assert.That((await fs.GetEntryAsync("/a", followSymlinks: false))!.Type, Is.EqualTo(EntryType.Symlink));
-        var error = Assert.ThrowsAsync<FileNotFoundException>(() => fs.ReadAllBytesAsync("/a"));
-        Assert.That(error!.Message, Does.Contain("symbolic links"));
+        Assert.That(await ListAllAsync(fs), Is.EqualTo(new[] { "/a", "/b", "/self" }));
+    }
+
+    [Test]
+    public async Task MissingPathsStayMissingBesideLoops()
+    {
+        var fs = TestImages.FileSystem(new TarBuilder().Symlink("a", "b").Symlink("b", "a").Symlink("dangling", "nowhere"));
+
+        Assert.That(await fs.GetEntryAsync("/nowhere"), Is.Null);
+        Assert.That(await fs.GetEntryAsync("/dangling"), Is.Null);
+        Assert.That(await fs.FindAsync("/nowhere", _ => true), Is.Empty);
+        var error = Assert.ThrowsAsync<FileNotFoundException>(() => fs.ReadAllBytesAsync("/dangling"));
+        Assert.That(error!.Message, Does.Contain("does not exist"));
+    }
+
+    [TestCase(MergedTree.MaxSymlinkHops, false)]
+    [TestCase(MergedTree.MaxSymlinkHops + 1, true)]
+    public async Task SymlinkChainsLongerThanLinuxAllowsAreLoops(int links, bool loops)
+    {
+        var tar = new TarBuilder().File("end", "reached");
+        for (var i = 0; i < links; i++)
+        {
+            tar.Symlink($"l{i}", i == links - 1 ? "end" : $"l{i + 1}");
+        }
+
+        var fs = TestImages.FileSystem(tar);
+
+        if (loops)
+        {
+            Assert.ThrowsAsync<SymlinkLoopException>(() => fs.ReadAllBytesAsync("/l0"));
+        }
+        else
+        {
+            Assert.That(await fs.ReadAllBytesAsync("/l0"), Is.EqualTo("reached"u8.ToArray()));
+        }
     }
 
     [Test]

@@ -110,13 +110,31 @@ public sealed class OciLayoutImageSourceTests : TemporaryDirectoryFixture
         var layout = Temp.Combine("layout");
         var index = new ImageIndexBuilder(ManifestFormat.Docker)
             .Add(new ImageBuilder(ManifestFormat.Docker).WithPlatform("linux/amd64").AddLayer(new LayerBuilder().AddFile("a", "a")).Build())
-            .Add(new ImageBuilder(ManifestFormat.Docker).WithPlatform("linux/arm64").AddLayer(new LayerBuilder().AddFile("b", "b")).Build())
+            .Add(new ImageBuilder(ManifestFormat.Docker).WithPlatform("linux/arm64/v8").AddLayer(new LayerBuilder().AddFile("b", "b")).Build())
             .Build();
         await new OciLayoutWriter(layout).WriteIndexAsync(index, "multi");
 
         var error = Assert.ThrowsAsync<ImageNotFoundException>(() => new OciLayoutImageSource(layout, "multi").ResolveAsync(Platform.Parse("linux/s390x")));
 
-        Assert.That(error!.Message, Does.Contain("linux/s390x").And.Contain("linux/amd64").And.Contain("linux/arm64"));
+        Assert.That(error!.Message, Does.Contain("linux/s390x").And.EndWith("available platforms: linux/amd64, linux/arm64/v8."));
+    }
+
+    [TestCase("linux/arm64/v8", "linux/arm64", "linux/arm64/v8")]
+    [TestCase("linux/arm64", "linux/arm64/v8", "linux/arm64")]
+    public async Task Arm64_with_and_without_v8_match_and_the_declared_platform_is_reported(string declared, string requested, string reported)
+    {
+        var layout = Temp.Combine("layout");
+        var arm = new ImageBuilder().WithPlatform(declared).AddLayer(new LayerBuilder().AddFile("a", "a")).Build();
+        var index = new ImageIndexBuilder()
+            .Add(new ImageBuilder().WithPlatform("linux/amd64").AddLayer(new LayerBuilder().AddFile("x", "x")).Build())
+            .Add(arm)
+            .Build();
+        await new OciLayoutWriter(layout).WriteIndexAsync(index, "multi");
+
+        var resolved = await new OciLayoutImageSource(layout, "multi").ResolveAsync(Platform.Parse(requested));
+
+        Assert.That(resolved.Digest, Is.EqualTo(arm.ManifestDescriptor.Digest));
+        Assert.That(resolved.Platform.ToString(), Is.EqualTo(reported));
     }
 
     [Test]

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Runner.Commands;
+using Kmm.Preflight.Testing.Registry;
 
 namespace Kmm.Preflight.Runner.Tests.Commands;
 
@@ -80,5 +83,18 @@ public class FailureDescriptionTests
         var verboseError = new StringWriter();
         await CommandGuard.RunAsync(console with { Error = verboseError }, verbose: true, _ => throw new ImageNotFoundException("x"), CancellationToken.None);
         Assert.That(verboseError.ToString(), Does.Contain("ImageNotFoundException").And.Contain(" at "));
+    }
+
+    [Test]
+    public async Task Registry_host_that_never_answers_is_one_timed_out_line_naming_the_host()
+    {
+        await using var server = new SilentServer();
+        using var client = new RegistryClient(new RegistryClientOptions { ConnectTimeout = TimeSpan.FromSeconds(1) });
+        var error = Assert.CatchAsync(() => client.GetManifestAsync(ImageReference.Parse($"{server.Host}/app:v1")));
+
+        var failure = FailureDescription.Describe(error!);
+
+        Assert.That(failure.Message, Is.EqualTo($"timed out: fetching manifest of {server.Host}/app:v1: could not connect to {server.Host} within 1 s (TCP connect and TLS handshake)."));
+        Assert.That(failure.ExitCode, Is.EqualTo(ExitCodes.Failure));
     }
 }

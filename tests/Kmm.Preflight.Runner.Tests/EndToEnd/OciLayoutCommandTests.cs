@@ -29,6 +29,8 @@ public class OciLayoutCommandTests : EndToEndTest
                 Entry.Dir("./"),
                 Entry.Dir("./etc/"),
                 Entry.File("./etc/os-release", "ID=debian\n"),
+                Entry.Symlink("./etc/ping", "pong"),
+                Entry.Symlink("./etc/pong", "/etc/ping"),
                 Entry.Dir("./usr/"),
                 Entry.Dir("./usr/lib/"),
                 Entry.Dir("./usr/lib/firmware/"),
@@ -169,7 +171,26 @@ public class OciLayoutCommandTests : EndToEndTest
 
     [Test]
     public async Task Ls_of_a_missing_path_is_one_line_error()
-        => AssertOneLineError(await RunAsync("ls", _image, "/opt/old.txt"), 1, "/opt/old.txt");
+        => AssertOneLineError(await RunAsync("ls", _image, "/opt/old.txt"), 1, "not found: /opt/old.txt: no such file or directory");
+
+    [TestCase("/etc/ping")]
+    [TestCase("/etc/pong/x")]
+    public async Task Ls_of_a_symlink_loop_says_so_not_no_such_file(string path)
+    {
+        var run = await RunAsync("ls", _image, path);
+
+        AssertOneLineError(run, 1, $"{path}: too many levels of symbolic links");
+        Assert.That(run.Error, Does.Not.Contain("no such file"));
+    }
+
+    [Test]
+    public async Task Ls_of_a_directory_holding_looping_symlinks_lists_them()
+    {
+        var run = await RunAsync("ls", "-l", _image, "/etc");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(Lines(run), Has.Some.Match(@"^l\s+\d+ /etc/ping -> pong$"));
+    }
 
     [Test]
     public async Task Cat_writes_the_module_bytes_unchanged()
@@ -199,7 +220,17 @@ public class OciLayoutCommandTests : EndToEndTest
     [TestCase("/opt/old.txt")]
     [TestCase("/nonexistent")]
     public async Task Cat_of_a_missing_or_deleted_file_is_an_error(string path)
-        => AssertOneLineError(await RunAsync("cat", _image, path), 1, path);
+        => AssertOneLineError(await RunAsync("cat", _image, path), 1, $"{path}: no such file or directory");
+
+    [TestCase("/etc/pong")]
+    [TestCase("/etc/ping/os-release")]
+    public async Task Cat_of_a_symlink_loop_says_so_not_no_such_file(string path)
+    {
+        var run = await RunAsync("cat", _image, path);
+
+        AssertOneLineError(run, 1, $"{path}: too many levels of symbolic links");
+        Assert.That(run.Error, Does.Not.Contain("no such file"));
+    }
 
     [Test]
     public async Task Cancellation_stops_the_command_with_exit_130()

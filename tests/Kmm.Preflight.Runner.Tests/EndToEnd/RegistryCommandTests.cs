@@ -150,6 +150,7 @@ public class RegistryCommandTests : EndToEndTest
         Assert.That(json.RootElement.GetProperty("indexDigest").GetString(), Is.EqualTo(_manifestList.Digest.ToString()));
         Assert.That(json.RootElement.GetProperty("digest").GetString(), Is.EqualTo(_manifestList.Platforms[1].Digest.ToString()));
         Assert.That(json.RootElement.GetProperty("mediaType").GetString(), Is.EqualTo(MediaType.DockerManifest.Value));
+        Assert.That(json.RootElement.GetProperty("platform").GetString(), Is.EqualTo("linux/arm64/v8"), "the variant the list declares");
 
         var cat = await Run("cat", _manifestList.Reference.ToString(), "/arch", "--platform", "linux/arm64");
         Assert.That(Encoding.UTF8.GetString(cat.OutBytes), Is.EqualTo("arm64\n"), cat.ToString());
@@ -167,6 +168,10 @@ public class RegistryCommandTests : EndToEndTest
     [Test]
     public async Task Inspect_missing_platform_is_not_found()
         => AssertOneLineError(await Run("inspect", _index.Reference.ToString(), "--platform", "linux/ppc64le"), 1, "not found");
+
+    [Test]
+    public async Task Inspect_missing_platform_lists_the_available_ones_with_their_variants()
+        => AssertOneLineError(await Run("inspect", _manifestList.Reference.ToString(), "--platform", "linux/ppc64le"), 1, "available: linux/amd64, linux/arm64/v8.");
 
     [Test]
     public async Task Inspect_missing_tag_is_not_found()

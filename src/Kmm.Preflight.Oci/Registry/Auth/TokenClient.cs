@@ -74,7 +74,7 @@ internal sealed class TokenClient(HttpClientPool clients, ResiliencePipeline<Htt
                 },
                 cancellationToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, realm.Authority, "getting a registry token", tls) is { } translated)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, realm, "getting a registry token", tls, clients.ConnectTimeout) is { } translated)
         {
             throw translated;
         }

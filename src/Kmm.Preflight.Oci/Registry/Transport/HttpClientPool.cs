@@ -24,6 +24,9 @@ internal sealed class HttpClientPool : IDisposable
         }
     }
 
+    /// <summary>How long establishing a connection (TCP and TLS) may take.</summary>
+    public TimeSpan ConnectTimeout => _options.ConnectTimeout;
+
     /// <summary>The client for requests made on behalf of the registry at <paramref name="registryHost"/> (<c>host[:port]</c>).</summary>
     public HttpClient For(string registryHost) =>
         _injected ?? _clients.GetOrAdd(registryHost, h => new Lazy<HttpClient>(() => Create(h))).Value;
@@ -52,7 +55,7 @@ internal sealed class HttpClientPool : IDisposable
         {
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(30),
+            ConnectTimeout = _options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             UseCookies = false,
             UseProxy = true,

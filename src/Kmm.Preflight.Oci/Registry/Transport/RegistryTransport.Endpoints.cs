@@ -39,9 +39,10 @@ internal sealed partial class RegistryTransport
         {
             return await PingEndpointAsync(https, operation, cancellationToken);
         }
-        catch (RegistryException httpsFailure) when (httpsFailure.StatusCode is null && _options.AllowLoopbackPlainHttp && RealmPolicy.IsLoopback(https.BaseUri.IdnHost))
+        catch (RegistryException httpsFailure) when (httpsFailure.StatusCode is null && TransportErrors.IsTlsFailure(httpsFailure) && _options.AllowLoopbackPlainHttp && RealmPolicy.IsLoopback(https.BaseUri.IdnHost))
         {
             // Docker treats loopback registries as insecure: try plain HTTP, but keep the HTTPS error if that fails too.
+            // Only after a failed handshake: a host that timed out or refused will not do better in plain HTTP.
             try
             {
                 var endpoint = await PingEndpointAsync(http, operation, cancellationToken);
@@ -70,7 +71,7 @@ internal sealed partial class RegistryTransport
                 },
                 cancellationToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri.Authority, operation, _tls) is { } translated)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri, operation, _tls, _options.ConnectTimeout) is { } translated)
         {
             throw translated;
         }

@@ -46,7 +46,7 @@ internal sealed partial class RegistryTransport : IDisposable
         {
             return await pipeline.ExecuteAsync(async token => await SendAuthenticatedAsync(endpoint, request, token), cancellationToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri.Authority, request.Operation, _tls) is { } translated)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri, request.Operation, _tls, _options.ConnectTimeout) is { } translated)
         {
             throw translated;
         }

@@ -7,14 +7,22 @@ namespace Kmm.Preflight.Oci.Registry.Transport;
 /// <summary>Turns connection, TLS and timeout failures into <see cref="RegistryException"/>s that say what to do.</summary>
 internal static class TransportErrors
 {
-    /// <summary>The exception for <paramref name="exception"/> thrown while talking to <paramref name="authority"/>; null when it should propagate as is.</summary>
-    public static RegistryException? Translate(Exception exception, string authority, string operation, TlsPolicy tls)
+    /// <summary>
+    /// The exception for <paramref name="exception"/> thrown while talking to <paramref name="target"/> (whose
+    /// connections time out after <paramref name="connectTimeout"/>); null when it should propagate as is.
+    /// </summary>
+    public static RegistryException? Translate(Exception exception, Uri target, string operation, TlsPolicy tls, TimeSpan connectTimeout)
     {
+        var authority = target.Authority;
         var host = authority.StartsWith('[') ? authority[..(authority.IndexOf(']', StringComparison.Ordinal) + 1)] : authority.Split(':')[0];
         switch (exception)
         {
             case TimeoutRejectedException timeout:
-                return new RegistryException($"{operation}: {authority} did not answer within {timeout.Timeout.TotalSeconds:0.#} s.", timeout);
+                return new RegistryException($"{operation}: {authority} did not answer within {Seconds(timeout.Timeout)} s (waiting for the response).", timeout);
+            case OperationCanceledException { InnerException: TimeoutException }:
+                // SocketsHttpHandler's ConnectTimeout: it covers the TLS handshake too, so a host that accepts and stays silent lands here.
+                var phase = target.Scheme == Uri.UriSchemeHttps ? "TCP connect and TLS handshake" : "TCP connect";
+                return new RegistryException($"{operation}: could not connect to {authority} within {Seconds(connectTimeout)} s ({phase}).", exception);
             case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException:
                 var reason = tls.FailureFor(host.Trim('[', ']'));
                 return reason is not null
@@ -38,6 +46,25 @@ internal static class TransportErrors
                 return null;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="failure"/> means the host does not speak TLS (handshake failed or garbled), the only
+    /// failure after which a loopback registry is retried in plain HTTP; timeouts, refusals and DNS errors are not.
+    /// </summary>
+    public static bool IsTlsFailure(RegistryException failure)
+    {
+        for (Exception? e = failure.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Exception Innermost(Exception exception)
     {

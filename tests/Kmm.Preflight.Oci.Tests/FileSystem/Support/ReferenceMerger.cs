@@ -85,8 +85,8 @@ internal sealed class ReferenceMerger
         }
     }
 
-    /// <summary>The real path of <paramref name="path"/>, or null when it does not exist (or loops).</summary>
-    public string? Lookup(string path, bool followLast) => Resolve(path, create: false, followLast, 0);
+    /// <summary>The real path of <paramref name="path"/>, or null when it does not exist or, then <paramref name="loops"/> is set, its symlinks loop.</summary>
+    public string? Lookup(string path, bool followLast, out bool loops) => Resolve(path, create: false, followLast, 0, out loops);
 
     private byte[] HardlinkContent(IReadOnlyList<RefLayerEntry> entries, RefLayerEntry link, int layer)
     {
@@ -149,8 +149,11 @@ internal sealed class ReferenceMerger
         }
     }
 
-    private string? Resolve(string path, bool create, bool followLast, int layer)
+    private string? Resolve(string path, bool create, bool followLast, int layer) => Resolve(path, create, followLast, layer, out _);
+
+    private string? Resolve(string path, bool create, bool followLast, int layer, out bool loops)
     {
+        loops = false;
         var pending = new List<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
         var current = string.Empty;
         var hops = 0;
@@ -187,6 +190,7 @@ internal sealed class ReferenceMerger
             {
                 if (++hops > MaxHops)
                 {
+                    loops = true;
                     return null;
                 }
 
