@@ -13,6 +13,8 @@ namespace Kmm.Preflight.Runner.Output;
 /// </remarks>
 internal sealed partial class YamlReportWriter : ValidationReportWriter
 {
+    private static readonly TagName NullTag = new("tag:yaml.org,2002:null");
+
     /// <inheritdoc />
     public override async Task WriteAsync(PreflightValidationDocument document, TextWriter output, CancellationToken cancellationToken)
     {
@@ -33,7 +35,8 @@ internal sealed partial class YamlReportWriter : ValidationReportWriter
         switch (node)
         {
             case null:
-                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, string.Empty, ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
+                // An empty plain value reads back as null; the tag (not printed) lets the emitter write it unquoted.
+                emitter.Emit(new Scalar(AnchorName.Empty, NullTag, string.Empty, ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
                 break;
             case string text:
                 emitter.Emit(StringScalar(text));
