@@ -12,8 +12,13 @@ public class ChildProcessTests
 
     private static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Dll);
+        // The shipped executable when KMM_PREFLIGHT_EXECUTABLE names one (see CliRun), else the build output under dotnet.
+        var start = new ProcessStartInfo(CliRun.Executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (CliRun.Executable is null)
+        {
+            start.ArgumentList.Add(Dll);
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,8 +1,10 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Commands.Validate;
 using Kmm.Preflight.Runner.Output;
 using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
 
 namespace Kmm.Preflight.Runner.Tests.Output;
 
@@ -95,4 +97,76 @@ public class ValidationReportWriterTests
         Assert.That(lines[1].IndexOf("True", StringComparison.Ordinal), Is.EqualTo(lines[2].IndexOf("False", StringComparison.Ordinal)), "columns align");
         Assert.That(lines[3], Is.EqualTo("2 module(s) checked for kernel 6.1.0-56-amd64: 1 verified, 1 not verified."));
     }
+
+    // Strings YAML would read as something else, strings the emitter must quote, and ordinary ones.
+    private static readonly string[] TrickyStrings =
+    [
+        "True", "false", "TRUE", "null", "Null", "~", "", " ", " leading blank", "trailing blank ", "6.1", "42", "-7", "+3",
+        "0x1F", "0o17", "1e3", "-2.5E-3", ".5", ".inf", "-.Inf", ".NaN", "yes", "on", "a: b", "#hash", "- dash", "key:", "?q",
+        "plain text", "6.1.0-56-amd64", "2026-11-24T05:06:07Z", "'single'", "\"double\"", "multi\nline", "tab\tin", "ünïcode",
+        "@at", "`tick", "{x}", "[y]", "*star", "&anchor", "!bang", "%pct", "|pipe", ">fold", "a, b", "x #not comment", "\\back",
+    ];
+
+    private static readonly JsonSerializerOptions ReflectionJsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static PreflightValidationDocument TrickyReport()
+    {
+        var spec = new OrderedFieldDictionary();
+        for (var i = 0; i < TrickyStrings.Length; i++)
+        {
+            spec[$"s{i}"] = TrickyStrings[i];
+        }
+
+        spec["True"] = "key that reads as a boolean";
+        spec["6.1"] = "key that reads as a number";
+        spec["absent"] = null;
+        spec["empty map"] = new OrderedFieldDictionary();
+        spec["empty list"] = new List<object?>();
+        spec["list"] = TrickyStrings.Take(8).Cast<object?>().Append(true).Append(null).ToList();
+        return Report with { Spec = spec, Modules = [Status("a: b", false, VerificationStage.Image, "not found: 'x' # y\nnext line", Time)] };
+    }
+
+    // The writers walk the object tree themselves (no reflection, for the Native AOT build); YamlDotNet's and
+    // System.Text.Json's reflection serializers, which they replace, are the reference for the exact text.
+    [Test]
+    public async Task Yaml_is_what_YamlDotNet_s_serializer_wrote_for_the_same_tree()
+    {
+        var document = TrickyReport();
+        var output = new StringWriter();
+        await new YamlReportWriter().WriteAsync(document, output, CancellationToken.None);
+
+        var expected = new SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(ToSerializable(document.ToObjectTree()));
+        Assert.That(output.ToString(), Is.EqualTo(expected));
+        var reread = (YamlMappingNode)LoadYaml(output.ToString())["spec"];
+        for (var i = 0; i < TrickyStrings.Length; i++)
+        {
+            Assert.That(((YamlScalarNode)reread[$"s{i}"]).Value, Is.EqualTo(TrickyStrings[i]), $"s{i}");
+        }
+    }
+
+    [Test]
+    public async Task Json_is_what_JsonSerializer_wrote_for_the_same_tree()
+    {
+        var document = TrickyReport();
+        var output = new StringWriter();
+        await new JsonReportWriter().WriteAsync(document, output, CancellationToken.None);
+
+        Assert.That(output.ToString(), Is.EqualTo(JsonSerializer.Serialize(document.ToObjectTree(), ReflectionJsonOptions) + Environment.NewLine));
+    }
+
+    private static YamlMappingNode LoadYaml(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    // YamlDotNet's serializer writes a read-only dictionary as a sequence of pairs: hand it ordered mutable ones.
+    private static object? ToSerializable(object? node) => node switch
+    {
+        IReadOnlyDictionary<string, object?> map => new OrderedDictionary<string, object?>(map.Select(p => KeyValuePair.Create(p.Key, ToSerializable(p.Value)))),
+        string or bool or null => node,
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(ToSerializable).ToList(),
+        _ => node,
+    };
 }
