@@ -104,8 +104,10 @@ internal static class ScanChild
         result["found"] = entry is not null;
         result["foundInLayer"] = entry?.LayerIndex;
         result["layers"] = image.Layers.Count;
-        result["gzipDecoder"] = GzipDecoder.Name;
-        result["zstdDecoder"] = ZstdDecoder.Name;
+        // Named only for the formats the image has: asking loads the decoder's library, which would count as work.
+        var mediaTypes = image.Layers.Select(l => l.Descriptor.MediaType.Value ?? string.Empty).ToList();
+        result["gzipDecoder"] = mediaTypes.Any(m => m.Contains("gzip", StringComparison.Ordinal)) ? GzipDecoder.Name : null;
+        result["zstdDecoder"] = mediaTypes.Any(m => m.Contains("zstd", StringComparison.Ordinal)) ? ZstdDecoder.Name : null;
         result["layersRead"] = progress.Completed.Count;
         result["entriesRead"] = progress.Completed.Values.Sum(p => p.EntriesRead);
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);

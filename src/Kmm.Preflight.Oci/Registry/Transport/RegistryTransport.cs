@@ -26,6 +26,7 @@ internal sealed partial class RegistryTransport : IDisposable
     {
         _options = options;
         _logger = logger;
+        DigestWarmUp.Start();
         _tls = new TlsPolicy(options.CaFiles);
         _clients = new HttpClientPool(options, _tls);
         _retrying = ResiliencePipelines.Create(options, retry: true);

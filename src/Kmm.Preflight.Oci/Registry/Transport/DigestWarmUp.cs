@@ -1,0 +1,21 @@
+using System.Security.Cryptography;
+
+namespace Kmm.Preflight.Oci.Registry.Transport;
+
+/// <summary>
+/// Starts the platform's SHA-256 (OpenSSL on Linux) on a pool thread when a registry transport is created. The first
+/// digest otherwise pays for loading and linking libcrypto and reading its configuration (~5-10 ms) on the critical
+/// path, after the manifest has arrived; started here, it overlaps the first connection and round trips.
+/// </summary>
+internal static class DigestWarmUp
+{
+    private static int _started;
+
+    public static void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => SHA256.HashData(ReadOnlySpan<byte>.Empty), null);
+        }
+    }
+}
