@@ -127,8 +127,8 @@ internal static class ScanChild
         await using Stream inflated = format switch
         {
             "zstd" => new DecompressionStream(blob),
-            "libzstd" => NativeZstdLibrary.IsAvailable ? new NativeZstdStream(blob) : throw new InvalidOperationException($"libzstd not available: {NativeZstdLibrary.UnavailableReason}"),
-            "isal" => IsalLibrary.IsAvailable ? new IsalGzipStream(blob) : throw new InvalidOperationException($"ISA-L not available: {IsalLibrary.UnavailableReason}"),
+            "libzstd" => NativeZstdLibrary.IsLoaded ? new NativeZstdStream(blob) : throw new InvalidOperationException($"libzstd not available: {NativeZstdLibrary.UnavailableReason}"),
+            "isal" => IsalLibrary.IsLoaded ? new IsalGzipStream(blob) : throw new InvalidOperationException($"ISA-L not available: {IsalLibrary.UnavailableReason}"),
             _ => new GZipStream(blob, CompressionMode.Decompress),
         };
         var buffer = new byte[128 * 1024];

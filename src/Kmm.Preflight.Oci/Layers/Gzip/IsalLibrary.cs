@@ -20,6 +20,9 @@ internal static unsafe class IsalLibrary
     public static bool IsAvailable => Loaded.Value is not null
         && !string.Equals(Environment.GetEnvironmentVariable(DecoderVariable), "zlib", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the library loaded (and passed its checks), whatever the environment variable says.</summary>
+    public static bool IsLoaded => Loaded.Value is not null;
+
     /// <summary>Why ISA-L is not used, for logs; null when it is.</summary>
     public static string? UnavailableReason { get; private set; }
 

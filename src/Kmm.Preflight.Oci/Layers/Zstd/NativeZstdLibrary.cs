@@ -25,6 +25,9 @@ internal static unsafe class NativeZstdLibrary
     public static bool IsAvailable => Loaded.Value is not null
         && !string.Equals(Environment.GetEnvironmentVariable(DecoderVariable), "managed", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the library loaded (and passed its checks), whatever the environment variable says.</summary>
+    public static bool IsLoaded => Loaded.Value is not null;
+
     /// <summary>Why libzstd is not used, for logs; null when it is.</summary>
     public static string? UnavailableReason { get; private set; }
 
