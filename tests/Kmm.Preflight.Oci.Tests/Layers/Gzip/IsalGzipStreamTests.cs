@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using Kmm.Preflight.Oci.Layers.Gzip;
 
@@ -35,7 +34,7 @@ public sealed class IsalGzipStreamTests
     [TestCase(1_000_003)]
     public void InflatesWhatGZipStreamWrote(int size)
     {
-        var content = Content(size, seed: size);
+        var content = DecoderTestData.Content(size, seed: size);
         foreach (var level in new[] { CompressionLevel.NoCompression, CompressionLevel.Fastest, CompressionLevel.SmallestSize })
         {
             Assert.That(Inflate(Gzip(content, level), readSize: 65_536), Is.EqualTo(content), $"level {level}");
@@ -47,7 +46,7 @@ public sealed class IsalGzipStreamTests
     [TestCase(4096)]
     public void AnyReadSizeGivesTheSameBytes(int readSize)
     {
-        var content = Content(300_000, seed: 3);
+        var content = DecoderTestData.Content(300_000, seed: 3);
         Assert.That(Inflate(Gzip(content, CompressionLevel.Optimal), readSize), Is.EqualTo(content));
     }
 
@@ -60,7 +59,7 @@ public sealed class IsalGzipStreamTests
             foreach (var tool in new[] { "gzip -c -9", "gzip -c -1", "pigz -c -k" })
             {
                 // gzip FILE stores the file name (FNAME) and mtime in the header, which the decoder must skip.
-                var compressed = Run("/bin/sh", "-c", $"{tool} '{module}'");
+                var compressed = DecoderTestData.Shell($"{tool} '{module}'");
                 Assert.That(Inflate(compressed, readSize: 10_000), Is.EqualTo(original), $"{tool} {Path.GetFileName(module)}");
             }
         }
@@ -69,9 +68,9 @@ public sealed class IsalGzipStreamTests
     [Test]
     public void ConcatenatedMembersAreOneStream()
     {
-        var first = Content(70_000, seed: 1);
-        var second = Content(123, seed: 2);
-        var third = Content(5_000, seed: 3);
+        var first = DecoderTestData.Content(70_000, seed: 1);
+        var second = DecoderTestData.Content(123, seed: 2);
+        var third = DecoderTestData.Content(5_000, seed: 3);
         var blob = Gzip(first, CompressionLevel.Fastest).Concat(Gzip(second, CompressionLevel.Optimal)).Concat(Gzip(third, CompressionLevel.NoCompression)).ToArray();
 
         Assert.That(Inflate(blob, readSize: 8192), Is.EqualTo(first.Concat(second).Concat(third).ToArray()));
@@ -81,7 +80,7 @@ public sealed class IsalGzipStreamTests
     [Test]
     public void BytesAfterTheLastMemberThatAreNotGzipAreLeftUnread()
     {
-        var content = Content(10_000, seed: 4);
+        var content = DecoderTestData.Content(10_000, seed: 4);
         var blob = Gzip(content, CompressionLevel.Optimal).Concat(new byte[] { 0, 0, 0, 0, 9, 9 }).ToArray();
 
         Assert.That(Inflate(blob, readSize: 4096), Is.EqualTo(content));
@@ -90,7 +89,7 @@ public sealed class IsalGzipStreamTests
     [Test]
     public void AWrongCrcIsCorruptData()
     {
-        var blob = Gzip(Content(50_000, seed: 5), CompressionLevel.Optimal);
+        var blob = Gzip(DecoderTestData.Content(50_000, seed: 5), CompressionLevel.Optimal);
         blob[^8] ^= 0x55; // first byte of the CRC-32 in the trailer
 
         var error = Assert.Throws<InvalidDataException>(() => Inflate(blob, readSize: 65_536));
@@ -100,7 +99,7 @@ public sealed class IsalGzipStreamTests
     [Test]
     public void AFlippedBitInTheDataIsCorruptData()
     {
-        var blob = Gzip(Content(200_000, seed: 6), CompressionLevel.Optimal);
+        var blob = Gzip(DecoderTestData.Content(200_000, seed: 6), CompressionLevel.Optimal);
         blob[blob.Length / 2] ^= 0x10;
 
         Assert.Throws<InvalidDataException>(() => Inflate(blob, readSize: 65_536));
@@ -111,7 +110,7 @@ public sealed class IsalGzipStreamTests
     [TestCase(-4)]
     public void ATruncatedStreamIsAnError(int keep)
     {
-        var blob = Gzip(Content(100_000, seed: 7), CompressionLevel.Optimal);
+        var blob = Gzip(DecoderTestData.Content(100_000, seed: 7), CompressionLevel.Optimal);
         var truncated = blob[..(keep > 0 ? keep : blob.Length + keep)];
 
         var error = Assert.Throws<InvalidDataException>(() => Inflate(truncated, readSize: 65_536));
@@ -127,7 +126,7 @@ public sealed class IsalGzipStreamTests
     [Test]
     public async Task ReadAsyncFromASlowSourceGivesTheSameBytes()
     {
-        var content = Content(400_000, seed: 8);
+        var content = DecoderTestData.Content(400_000, seed: 8);
         await using var stream = new IsalGzipStream(new TrickleStream(Gzip(content, CompressionLevel.Optimal), 333));
         using var output = new MemoryStream();
         await stream.CopyToAsync(output, 3000);
@@ -152,19 +151,7 @@ public sealed class IsalGzipStreamTests
         }
     }
 
-    private static byte[] Inflate(byte[] blob, int readSize)
-    {
-        using var stream = new IsalGzipStream(new MemoryStream(blob));
-        using var output = new MemoryStream();
-        var buffer = new byte[readSize];
-        int n;
-        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            output.Write(buffer, 0, n);
-        }
-
-        return output.ToArray();
-    }
+    private static byte[] Inflate(byte[] blob, int readSize) => DecoderTestData.ReadAll(new IsalGzipStream(new MemoryStream(blob)), readSize);
 
     private static byte[] ReferenceInflate(byte[] blob)
     {
@@ -182,35 +169,6 @@ public sealed class IsalGzipStreamTests
             gzip.Write(content);
         }
 
-        return output.ToArray();
-    }
-
-    // Half text-like (compressible), half random: both literal-heavy and match-heavy deflate blocks.
-    private static byte[] Content(int size, int seed)
-    {
-        var random = new Random(seed);
-        var content = new byte[size];
-        for (var i = 0; i < size; i++)
-        {
-            content[i] = (i / 4096 % 2 == 0) ? (byte)"abcdefgh ijk\n"[random.Next(13)] : (byte)random.Next(256);
-        }
-
-        return content;
-    }
-
-    private static byte[] Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var output = new MemoryStream();
-        process.StandardOutput.BaseStream.CopyTo(output);
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)}");
         return output.ToArray();
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kmm.Preflight.Oci.Layers.Zstd;
 using Kmm.Preflight.Oci.Tests.FileSystem.Support;
 using ZstdSharp;
@@ -25,7 +24,7 @@ public sealed class NativeZstdStreamTests
     [TestCase("-3 --long=27")]
     public void DecodesWhatTheZstdToolWrote(string level)
     {
-        var content = Content(3_000_000, seed: 1);
+        var content = DecoderTestData.Content(3_000_000, seed: 1);
         var compressed = Zstd(content, level);
 
         Assert.That(Decode(compressed, readSize: 65_536), Is.EqualTo(content));
@@ -46,7 +45,7 @@ public sealed class NativeZstdStreamTests
     [TestCase(131_072)]
     public void AnyReadSizeGivesTheSameBytes(int readSize)
     {
-        var content = Content(500_000, seed: 2);
+        var content = DecoderTestData.Content(500_000, seed: 2);
         Assert.That(Decode(Zstd(content, "-3"), readSize), Is.EqualTo(content));
     }
 
@@ -58,7 +57,7 @@ public sealed class NativeZstdStreamTests
     [TestCase(-1)]
     public void AStreamCutInsideAFrameIsEndOfStream(int keep)
     {
-        var blob = Zstd(Content(300_000, seed: 3), "-3");
+        var blob = Zstd(DecoderTestData.Content(300_000, seed: 3), "-3");
         var truncated = blob[..(keep > 0 ? keep : blob.Length + keep)];
 
         Assert.Throws<EndOfStreamException>(() => Decode(truncated, readSize: 65_536));
@@ -67,7 +66,7 @@ public sealed class NativeZstdStreamTests
     [Test]
     public void CorruptDataIsInvalidData()
     {
-        var blob = Zstd(Content(300_000, seed: 4), "-3");
+        var blob = Zstd(DecoderTestData.Content(300_000, seed: 4), "-3");
         for (var i = blob.Length / 2; i < blob.Length / 2 + 64; i++)
         {
             blob[i] ^= 0x5A;
@@ -82,7 +81,7 @@ public sealed class NativeZstdStreamTests
     {
         // From a pipe (size unknown) --long=30 records a 1 GiB window in the frame header; a hostile layer must not make
         // us allocate it.
-        var blob = Zstd(Content(1_000, seed: 5), "-3 --long=30");
+        var blob = Zstd(DecoderTestData.Content(1_000, seed: 5), "-3 --long=30");
 
         var error = Assert.Throws<InvalidDataException>(() => Decode(blob, readSize: 65_536));
         Assert.That(error!.Message, Does.Contain("window larger than the 128 MiB limit"));
@@ -105,19 +104,7 @@ public sealed class NativeZstdStreamTests
         }
     }
 
-    private static byte[] Decode(byte[] blob, int readSize)
-    {
-        using var stream = new NativeZstdStream(new MemoryStream(blob));
-        using var output = new MemoryStream();
-        var buffer = new byte[readSize];
-        int n;
-        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            output.Write(buffer, 0, n);
-        }
-
-        return output.ToArray();
-    }
+    private static byte[] Decode(byte[] blob, int readSize) => DecoderTestData.ReadAll(new NativeZstdStream(new MemoryStream(blob)), readSize);
 
     private static byte[] ManagedDecode(byte[] blob)
     {
@@ -134,29 +121,11 @@ public sealed class NativeZstdStreamTests
         try
         {
             File.WriteAllBytes(input, content);
-            var start = new ProcessStartInfo("/bin/sh", ["-c", $"cat '{input}' | zstd -q -c {options}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            using var output = new MemoryStream();
-            process.StandardOutput.BaseStream.CopyTo(output);
-            process.WaitForExit();
-            Assert.That(process.ExitCode, Is.Zero, $"zstd {options}: {process.StandardError.ReadToEnd()}");
-            return output.ToArray();
+            return DecoderTestData.Shell($"cat '{input}' | zstd -q -c {options}");
         }
         finally
         {
             File.Delete(input);
         }
-    }
-
-    private static byte[] Content(int size, int seed)
-    {
-        var random = new Random(seed);
-        var content = new byte[size];
-        for (var i = 0; i < size; i++)
-        {
-            content[i] = (i / 4096 % 2 == 0) ? (byte)"abcdefgh ijk\n"[random.Next(13)] : (byte)random.Next(256);
-        }
-
-        return content;
     }
 }
