@@ -37,6 +37,27 @@ internal static class InspectJsonWriter
         {
             json.WriteString("indexDigest", index.Digest.ToString());
             json.WriteString("indexMediaType", index.MediaType.ToString());
+
+            // Every manifest the index offers, in its order: what --platform can choose from.
+            json.WriteStartArray("manifests");
+            foreach (var entry in index.Manifests)
+            {
+                json.WriteStartObject();
+                json.WriteString("digest", entry.Digest.ToString());
+                json.WriteString("mediaType", entry.MediaType.ToString());
+                if (entry.Platform is { } platform)
+                {
+                    json.WriteString("platform", platform.ToString());
+                }
+                else
+                {
+                    json.WriteNull("platform");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
         }
 
         json.WriteString("mediaType", image.Manifest.MediaType.ToString());

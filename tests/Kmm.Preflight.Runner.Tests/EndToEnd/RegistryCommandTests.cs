@@ -151,9 +151,28 @@ public class RegistryCommandTests : EndToEndTest
         Assert.That(json.RootElement.GetProperty("digest").GetString(), Is.EqualTo(_manifestList.Platforms[1].Digest.ToString()));
         Assert.That(json.RootElement.GetProperty("mediaType").GetString(), Is.EqualTo(MediaType.DockerManifest.Value));
         Assert.That(json.RootElement.GetProperty("platform").GetString(), Is.EqualTo("linux/arm64/v8"), "the variant the list declares");
+        Assert.That(
+            json.RootElement.GetProperty("manifests").EnumerateArray().Select(m => (m.GetProperty("digest").GetString(), m.GetProperty("platform").GetString())),
+            Is.EqualTo(await SkopeoListedManifestsAsync(_manifestList.Reference.ToString())),
+            "every entry of the list, as skopeo reads the raw list");
 
         var cat = await Run("cat", _manifestList.Reference.ToString(), "/arch", "--platform", "linux/arm64");
         Assert.That(Encoding.UTF8.GetString(cat.OutBytes), Is.EqualTo("arm64\n"), cat.ToString());
+    }
+
+    // (digest, os/architecture[/variant]) of each entry of a manifest list or index, from `skopeo inspect --raw`.
+    private async Task<List<(string?, string?)>> SkopeoListedManifestsAsync(string reference)
+    {
+        using var document = JsonDocument.Parse(await Skopeo.InspectRawAsync(_registry, reference));
+        return document.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m =>
+            {
+                var p = m.GetProperty("platform");
+                var platform = p.GetProperty("os").GetString() + "/" + p.GetProperty("architecture").GetString()
+                    + (p.TryGetProperty("variant", out var v) ? "/" + v.GetString() : string.Empty);
+                return (m.GetProperty("digest").GetString(), (string?)platform);
+            })
+            .ToList();
     }
 
     [Test]
