@@ -266,7 +266,8 @@ public sealed partial class RegistryProcess : IAsyncDisposable
 
     /// <summary>
     /// A shell that kills the registry and deletes its directory once this test process is gone: the test host
-    /// may be killed without running exit handlers, and an orphaned registry would live on.
+    /// may be killed without running exit handlers, and an orphaned registry would live on. SIGCONT after SIGTERM:
+    /// registries were seen left stopped (state T) after full runs, where a pending SIGTERM never lands.
     /// </summary>
     private static Process? StartWatchdog(int registryPid, string directory)
     {
@@ -277,7 +278,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
 
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("while kill -0 \"$0\" 2>/dev/null && kill -0 \"$1\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null; rm -rf \"$2\"");
+        start.ArgumentList.Add("while kill -0 \"$0\" 2>/dev/null && kill -0 \"$1\" 2>/dev/null; do sleep 1; done; kill \"$1\" 2>/dev/null; kill -CONT \"$1\" 2>/dev/null; rm -rf \"$2\"");
         start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(registryPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(directory);
