@@ -5,13 +5,22 @@ namespace Kmm.Preflight.Oci.Layers.Gzip;
 /// <summary>An ISA-L <c>struct inflate_state</c> in native memory, freed when the handle is released.</summary>
 internal sealed unsafe class IsalInflateState : SafeHandle
 {
+    private readonly IsalLibrary.IsalFunctions _functions;
+
     public IsalInflateState()
+        : this(IsalLibrary.Functions)
+    {
+    }
+
+    /// <summary>A state over <paramref name="functions"/> (the load-time self-test passes them before they are published).</summary>
+    public IsalInflateState(IsalLibrary.IsalFunctions functions)
         : base(IntPtr.Zero, ownsHandle: true)
     {
+        _functions = functions;
         var state = NativeMemory.AlignedAlloc(IsalLayout.AllocationSize, 64);
         NativeMemory.Clear(state, IsalLayout.AllocationSize);
         SetHandle((nint)state);
-        IsalLibrary.InflateInit(handle);
+        _functions.Init(handle);
         Field<int>(IsalLayout.CrcFlag) = IsalLayout.GzipWrapper;
     }
 
@@ -20,10 +29,13 @@ internal sealed unsafe class IsalInflateState : SafeHandle
     /// <summary>Whether the current member has been inflated and its trailer checked.</summary>
     public bool MemberFinished => Field<int>(IsalLayout.BlockState) == IsalLayout.BlockFinish;
 
+    /// <summary>The CRC-32 of the current member's output so far.</summary>
+    public uint Crc => Field<uint>(IsalLayout.Crc);
+
     /// <summary>Prepares for the next gzip member of a multi-member stream.</summary>
     public void Reset()
     {
-        IsalLibrary.InflateReset(handle);
+        _functions.Reset(handle);
         Field<int>(IsalLayout.CrcFlag) = IsalLayout.GzipWrapper;
     }
 
@@ -38,7 +50,7 @@ internal sealed unsafe class IsalInflateState : SafeHandle
         Field<uint>(IsalLayout.AvailIn) = (uint)inputLength;
         Field<nint>(IsalLayout.NextOut) = (nint)output;
         Field<uint>(IsalLayout.AvailOut) = (uint)outputLength;
-        var result = IsalLibrary.Inflate(handle);
+        var result = _functions.Inflate(handle);
         consumed = inputLength - (int)Field<uint>(IsalLayout.AvailIn);
         produced = outputLength - (int)Field<uint>(IsalLayout.AvailOut);
         return result;

@@ -14,7 +14,7 @@ internal static unsafe class IsalLibrary
     /// <summary>Environment variable choosing the gzip decoder: <c>zlib</c> for .NET's GZipStream only.</summary>
     public const string DecoderVariable = "KMM_PREFLIGHT_GZIP";
 
-    private static readonly Lazy<Entry?> Loaded = new(Load);
+    private static readonly Lazy<IsalFunctions?> Loaded = new(Load);
 
     /// <summary>Whether ISA-L is present, passed the self-test and is not turned off.</summary>
     public static bool IsAvailable => Loaded.Value is not null
@@ -26,13 +26,10 @@ internal static unsafe class IsalLibrary
     /// <summary>Why ISA-L is not used, for logs; null when it is.</summary>
     public static string? UnavailableReason { get; private set; }
 
-    internal static delegate* unmanaged<nint, void> InflateInit => Loaded.Value!.Init;
+    /// <summary>The loaded entry points; only valid when <see cref="IsLoaded"/>.</summary>
+    internal static IsalFunctions Functions => Loaded.Value ?? throw new InvalidOperationException($"ISA-L is not usable: {UnavailableReason}");
 
-    internal static delegate* unmanaged<nint, void> InflateReset => Loaded.Value!.Reset;
-
-    internal static delegate* unmanaged<nint, int> Inflate => Loaded.Value!.Inflate;
-
-    private static Entry? Load()
+    private static IsalFunctions? Load()
     {
         if (!NativeLibrary.TryLoad("libisal.so.2", typeof(IsalLibrary).Assembly, null, out var handle)
             && !NativeLibrary.TryLoad("libisal.so", typeof(IsalLibrary).Assembly, null, out handle))
@@ -49,14 +46,14 @@ internal static unsafe class IsalLibrary
             return null;
         }
 
-        var entry = new Entry((delegate* unmanaged<nint, void>)init, (delegate* unmanaged<nint, void>)reset, (delegate* unmanaged<nint, int>)inflate);
-        if (!SelfTest(entry))
+        var functions = new IsalFunctions((delegate* unmanaged<nint, void>)init, (delegate* unmanaged<nint, void>)reset, (delegate* unmanaged<nint, int>)inflate);
+        if (!SelfTest(functions))
         {
             UnavailableReason = "libisal's inflate_state layout is not the one this build knows (self-test failed)";
             return null;
         }
 
-        return entry;
+        return functions;
     }
 
     // A gzip member (one dynamic-Huffman block, made by Python's gzip at level 9) of SelfTestContent: a constant, so the
@@ -74,54 +71,40 @@ internal static unsafe class IsalLibrary
         0xac, 0xb7, 0xb6, 0xe1, 0xf1, 0xf8, 0xf5, 0xff, 0x1f, 0x35, 0x63, 0xbe, 0xcc, 0x00, 0x20, 0x00, 0x00,
     ];
 
-    // Inflates SelfTestMember and checks the output, the end-of-member state and the CRC field: a wrong offset for any
-    // field we write or read fails here. Twice, with a reset between, as multi-member streams do.
-    private static bool SelfTest(Entry entry)
+    // Inflates SelfTestMember through IsalInflateState, the code the stream uses, and checks the output, the
+    // end-of-member state and the CRC field: a wrong offset for any field we write or read fails here. Twice, with a
+    // reset between, as multi-member streams do.
+    private static bool SelfTest(IsalFunctions functions)
     {
         var content = SelfTestContent();
         var member = SelfTestMember.ToArray();
         var expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(member.AsSpan(member.Length - 8));
-        var state = (nint)NativeMemory.AlignedAlloc(IsalLayout.AllocationSize, 64);
-        try
+        using var state = new IsalInflateState(functions);
+        var output = new byte[content.Length + 64];
+        for (var round = 0; round < 2; round++)
         {
-            NativeMemory.Clear((void*)state, IsalLayout.AllocationSize);
-            entry.Init(state);
-            for (var round = 0; round < 2; round++)
+            if (round > 0)
             {
-                if (round > 0)
-                {
-                    entry.Reset(state);
-                }
-
-                var output = new byte[content.Length + 64];
-                fixed (byte* input = member)
-                fixed (byte* outputPointer = output)
-                {
-                    *(int*)(state + IsalLayout.CrcFlag) = IsalLayout.GzipWrapper;
-                    *(byte**)(state + IsalLayout.NextIn) = input;
-                    *(uint*)(state + IsalLayout.AvailIn) = (uint)member.Length;
-                    *(byte**)(state + IsalLayout.NextOut) = outputPointer;
-                    *(uint*)(state + IsalLayout.AvailOut) = (uint)output.Length;
-                    var result = entry.Inflate(state);
-                    var produced = output.Length - (int)*(uint*)(state + IsalLayout.AvailOut);
-                    if (result != 0
-                        || produced != content.Length
-                        || *(int*)(state + IsalLayout.BlockState) != IsalLayout.BlockFinish
-                        || *(uint*)(state + IsalLayout.Crc) != expectedCrc
-                        || *(uint*)(state + IsalLayout.AvailIn) != 0
-                        || !output.AsSpan(0, produced).SequenceEqual(content))
-                    {
-                        return false;
-                    }
-                }
+                state.Reset();
             }
 
-            return true;
+            fixed (byte* input = member)
+            fixed (byte* outputPointer = output)
+            {
+                var result = state.Inflate(input, member.Length, outputPointer, output.Length, out var consumed, out var produced);
+                if (result != 0
+                    || consumed != member.Length
+                    || produced != content.Length
+                    || !state.MemberFinished
+                    || state.Crc != expectedCrc
+                    || !output.AsSpan(0, produced).SequenceEqual(content))
+                {
+                    return false;
+                }
+            }
         }
-        finally
-        {
-            NativeMemory.AlignedFree((void*)state);
-        }
+
+        return true;
     }
 
     private static byte[] SelfTestContent()
@@ -135,7 +118,8 @@ internal static unsafe class IsalLibrary
         return content;
     }
 
-    private sealed class Entry(delegate* unmanaged<nint, void> init, delegate* unmanaged<nint, void> reset, delegate* unmanaged<nint, int> inflate)
+    /// <summary>The three ISA-L entry points the inflater uses.</summary>
+    internal sealed class IsalFunctions(delegate* unmanaged<nint, void> init, delegate* unmanaged<nint, void> reset, delegate* unmanaged<nint, int> inflate)
     {
         public delegate* unmanaged<nint, void> Init { get; } = init;
 
