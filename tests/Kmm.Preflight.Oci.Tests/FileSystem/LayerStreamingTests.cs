@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.Tests.FileSystem.Support;
@@ -68,6 +69,14 @@ public sealed class LayerStreamingTests
         using var giveUp = new CancellationTokenSource();
 
         var quitter = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache }).GetEntryAsync("/f", cancellationToken: giveUp.Token);
+        // Cancel only once the scan has opened the layer (it starts on the pool): cancelling earlier abandons a scan that
+        // never opened anything, and the test would not be about an abandoned scan at all.
+        var opened = Stopwatch.StartNew();
+        while (layer.Opens == 0 && opened.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(5);
+        }
+
         await giveUp.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => quitter);
         gate.SetResult();
