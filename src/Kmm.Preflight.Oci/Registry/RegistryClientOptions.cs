@@ -49,6 +49,13 @@ public sealed record RegistryClientOptions
     /// <value>Default 5.</value>
     public int MaxBlobResumes { get; init; } = 5;
 
+    /// <summary>
+    /// An image's top layer no larger than this is fetched into memory while its config is read, so a lookup the top
+    /// layer answers does not wait for one more round trip after resolution. 0 turns prefetching off.
+    /// </summary>
+    /// <value>Default 1 MiB; at most this much is held per resolved image, and wasted when the layer is never read.</value>
+    public long TopLayerPrefetchBytes { get; init; } = 1 << 20;
+
     /// <summary>Blobs up to this size are pushed in one PUT; larger ones in PATCH chunks of <see cref="UploadChunkSize"/>.</summary>
     /// <value>Default 64 MiB.</value>
     public long MaxMonolithicUploadBytes { get; init; } = 64L * 1024 * 1024;

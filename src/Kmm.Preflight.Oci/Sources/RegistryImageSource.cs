@@ -47,6 +47,8 @@ public sealed class RegistryImageSource : IImageSource
             manifest = (ImageManifest)top;
         }
 
+        var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d)).ToList();
+        StartTopLayer(layers, cancellationToken);
         var config = await ReadConfigAsync(manifest.Config, cancellationToken);
         chosen ??= config.Os is not null && config.Architecture is not null
             ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
@@ -58,8 +60,21 @@ public sealed class RegistryImageSource : IImageSource
             Manifest = manifest,
             Config = config,
             Platform = chosen,
-            Layers = manifest.Layers.Select(d => (ILayer)new RegistryLayer(_client, Reference, d)).ToList(),
+            Layers = layers,
         };
+    }
+
+    // A scan reads the top layer first, and often stops there; starting it now overlaps its round trip (and loading
+    // its decoder) with the config's instead of following it.
+    private void StartTopLayer(List<RegistryLayer> layers, CancellationToken cancellationToken)
+    {
+        LayerDecoders.StartLoading(layers.Select(l => l.Descriptor));
+        if (layers.Count > 0 && layers[^1] is { Descriptor: var top } layer
+            && top.Size > 0 && top.Size <= _client.Options.TopLayerPrefetchBytes
+            && LayerDecoders.CanRead(top))
+        {
+            layer.StartPrefetch(cancellationToken);
+        }
     }
 
     private async Task<object> FetchAsync(ImageReference reference, CancellationToken cancellationToken)

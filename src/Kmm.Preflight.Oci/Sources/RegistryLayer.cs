@@ -5,13 +5,51 @@ using Kmm.Preflight.Oci.Registry;
 
 namespace Kmm.Preflight.Oci.Sources;
 
-/// <summary>A layer blob read from a registry on demand.</summary>
+/// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
 internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : ILayer
 {
+    private Task<byte[]?>? _prefetch;
+
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
 
+    /// <summary>Whether <see cref="StartPrefetch"/> was called.</summary>
+    public bool IsPrefetching => _prefetch is not null;
+
+    /// <summary>
+    /// Starts reading the whole blob into memory (verified against its digest). A later <see cref="OpenAsync"/> serves
+    /// it from memory; if the prefetch failed or was cancelled, it opens the blob afresh, so errors are reported (and
+    /// retried) exactly as without a prefetch. The caller bounds the size.
+    /// </summary>
+    public void StartPrefetch(CancellationToken cancellationToken) => _prefetch ??= ReadWholeAsync(cancellationToken);
+
     /// <inheritdoc />
-    public Task<Stream> OpenAsync(long offset = 0, CancellationToken cancellationToken = default) =>
-        client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken);
+    public async Task<Stream> OpenAsync(long offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (_prefetch is { } prefetch && await prefetch.WaitAsync(cancellationToken).ConfigureAwait(false) is { } bytes && offset <= bytes.Length)
+        {
+            return new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false);
+        }
+
+        return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var blob = await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, 0, cancellationToken).ConfigureAwait(false);
+            var bytes = new byte[descriptor.Size];
+            await blob.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+
+            // The blob stream verifies size and digest when it reaches its end: one more read gets there.
+            return await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0 ? bytes : null;
+        }
+        catch (Exception)
+        {
+            // Whatever went wrong happens again, and is reported with its own message, when the layer is opened.
+            return null;
+        }
+    }
 }
