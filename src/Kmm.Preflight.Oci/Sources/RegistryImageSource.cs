@@ -70,7 +70,7 @@ public sealed class RegistryImageSource : IImageSource
     {
         LayerDecoders.StartLoading(layers.Select(l => l.Descriptor));
         if (layers.Count > 0 && layers[^1] is { Descriptor: var top } layer
-            && top.Size > 0 && top.Size <= _client.Options.TopLayerPrefetchBytes
+            && top.Size > 0 && top.Size <= Math.Min(_client.Options.TopLayerPrefetchBytes, Array.MaxLength)
             && LayerDecoders.CanRead(top))
         {
             layer.StartPrefetch(cancellationToken);

@@ -13,13 +13,18 @@ internal sealed class ImageSession : IDisposable
     private readonly RunnerConsole _console;
 
     /// <summary>Creates the session from the shared options.</summary>
-    public ImageSession(ImageAccessOptions access, RunnerConsole console)
+    /// <param name="access">The shared image options.</param>
+    /// <param name="console">Where messages go.</param>
+    /// <param name="readsLayers">False for a command that only resolves images (inspect): then no top layer is
+    /// prefetched while the config is read, since it would be downloaded for nothing.</param>
+    public ImageSession(ImageAccessOptions access, RunnerConsole console, bool readsLayers = true)
     {
         ArgumentNullException.ThrowIfNull(access);
         Access = access;
         _console = console;
         _loggerFactory = RunnerLogging.CreateFactory(console.Error, access.Verbose);
-        Client = new RegistryClient(CreateClientOptions(access), _loggerFactory.CreateLogger<RegistryClient>());
+        var options = CreateClientOptions(access);
+        Client = new RegistryClient(readsLayers ? options : options with { TopLayerPrefetchBytes = 0 }, _loggerFactory.CreateLogger<RegistryClient>());
         Sources = new ImageSourceFactory(Client);
     }
 

@@ -102,4 +102,17 @@ public class ImageOptionsParsingTests
         Assert.That(client.Hosts["127.0.0.1:5000"].Insecure, Is.True);
         Assert.That(client.Hosts.ContainsKey("127.0.0.1:5001"), Is.False);
     }
+
+    [TestCase(true, 1 << 20)]
+    [TestCase(false, 0)]
+    public void Only_sessions_that_read_layers_prefetch_the_top_layer(bool readsLayers, long expected)
+    {
+        var (options, _) = Parse("--insecure-registry", "127.0.0.1:5000");
+        var console = new RunnerConsole(TextWriter.Null, TextWriter.Null, Stream.Null, false, false);
+
+        using var session = new ImageSession(options!, console, readsLayers);
+
+        Assert.That(session.Client.Options.TopLayerPrefetchBytes, Is.EqualTo(expected));
+        Assert.That(session.Client.Options.Hosts["127.0.0.1:5000"].Insecure, Is.True);
+    }
 }

@@ -24,7 +24,7 @@ internal static class InspectCommand
     /// <summary>Runs <paramref name="request"/>.</summary>
     public static async Task<int> RunAsync(InspectRequest request, RunnerConsole console, CancellationToken cancellationToken)
     {
-        using var session = new ImageSession(request.Access, console);
+        using var session = new ImageSession(request.Access, console, readsLayers: false);
         var resolved = await session.ResolveAsync(request.Image, cancellationToken);
         await InspectJsonWriter.WriteAsync(resolved, console.Out, cancellationToken);
         return ExitCodes.Success;
