@@ -162,6 +162,48 @@ public sealed class LayerTarReaderTests
         Assert.That(error!.Message, Does.Contain("checksum").And.Contain("offset 1024"));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task ChecksumOfUnsignedOrSignedBytesIsAccepted(bool signedChecksum)
+    {
+        // Bytes of 0x80 and above (a UTF-8 name) make the two sums differ; old writers summed signed bytes.
+        var tar = Concat(RawHeader("lib/módulo-ñ.ko", '0', 3, signedChecksum: signedChecksum), Pad("abc"u8.ToArray()), new byte[1024]);
+
+        var entry = (await ReadAllAsync(tar)).Single();
+
+        Assert.That(entry.Data, Is.EqualTo("abc"u8.ToArray()));
+    }
+
+    [Test]
+    public void ChecksumMatchingNeitherSumIsInvalidData()
+    {
+        var header = RawHeader("lib/módulo-ñ.ko", '0', 3);
+        header[0] = (byte)'L';
+        var tar = Concat(header, Pad("abc"u8.ToArray()), new byte[1024]);
+
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => ReadEntriesAsync(tar));
+
+        Assert.That(error!.Message, Does.Contain("checksum mismatch").And.Contain("offset 0"));
+    }
+
+    [Test]
+    public void ByteSumsMatchAByteByByteSum()
+    {
+        var random = new Random(11);
+        for (var length = 0; length <= 512; length++)
+        {
+            var bytes = new byte[length];
+            random.NextBytes(bytes);
+            if (length % 7 == 0)
+            {
+                bytes.AsSpan().Fill(0xff);
+            }
+
+            Assert.That(Kmm.Preflight.Oci.Layers.Tar.ByteSum.Unsigned(bytes), Is.EqualTo(bytes.Sum(b => (long)b)), $"unsigned, {length} bytes");
+            Assert.That(Kmm.Preflight.Oci.Layers.Tar.ByteSum.Signed(bytes), Is.EqualTo(bytes.Sum(b => (long)(sbyte)b)), $"signed, {length} bytes");
+        }
+    }
+
     [Test]
     public void TruncatedDataIsInvalidData()
     {
@@ -266,10 +308,10 @@ public sealed class LayerTarReaderTests
     }
 
     /// <summary>A ustar header written byte by byte, with a correct checksum.</summary>
-    private static byte[] RawHeader(string name, char type, long size, string? sizeField = null, long? base256Size = null)
+    private static byte[] RawHeader(string name, char type, long size, string? sizeField = null, long? base256Size = null, bool signedChecksum = false)
     {
         var header = new byte[512];
-        Encoding.ASCII.GetBytes(name).CopyTo(header, 0);
+        Encoding.UTF8.GetBytes(name).CopyTo(header, 0);
         Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
         Encoding.ASCII.GetBytes((sizeField ?? Convert.ToString(size, 8).PadLeft(11, '0')) + "\0").CopyTo(header, 124);
         if (base256Size is { } big)
@@ -286,7 +328,7 @@ public sealed class LayerTarReaderTests
         var sum = 8 * ' ';
         for (var i = 0; i < 512; i++)
         {
-            sum += i is >= 148 and < 156 ? 0 : header[i];
+            sum += i is >= 148 and < 156 ? 0 : signedChecksum ? (sbyte)header[i] : header[i];
         }
 
         Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);

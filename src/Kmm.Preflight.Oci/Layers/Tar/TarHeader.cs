@@ -53,20 +53,15 @@ internal readonly record struct TarHeader(string Name, char TypeFlag, long Size,
             throw new InvalidDataException($"{where}: not a tar header ({ex.Message}).", ex);
         }
 
-        // The checksum is computed with its own field taken as spaces; old writers summed signed bytes.
-        long unsigned = 8 * ' ';
-        long signed = 8 * ' ';
-        for (var i = 0; i < TarHeaderFields.BlockSize; i++)
+        // The checksum is computed with its own field taken as spaces; old writers summed signed bytes. Every header of
+        // a layer is checked, so the sums are vectorised, and the signed one is only computed when the unsigned one fails.
+        var unsigned = ByteSum.Unsigned(block) - ByteSum.Unsigned(field) + (8 * ' ');
+        if (stored == unsigned)
         {
-            if (i is >= TarHeaderFields.ChecksumOffset and < TarHeaderFields.ChecksumOffset + TarHeaderFields.ChecksumLength)
-            {
-                continue;
-            }
-
-            unsigned += block[i];
-            signed += (sbyte)block[i];
+            return;
         }
 
+        var signed = ByteSum.Signed(block) - ByteSum.Signed(field) + (8 * ' ');
         if (stored != unsigned && stored != signed)
         {
             throw new InvalidDataException($"{where}: header checksum mismatch (stored {stored}, computed {unsigned}); the layer is corrupt or not a tar archive.");
