@@ -92,15 +92,7 @@ public sealed partial class ImageFileSystem
     /// <exception cref="InvalidDataException">The path is not a regular file, or it is larger than <paramref name="maxBytes"/>.</exception>
     public async Task<byte[]> ReadAllBytesAsync(string path, long maxBytes = 64 * 1024 * 1024, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var lookup = await LookupAsync(path, followLast: true, cancellationToken).ConfigureAwait(false);
-        var node = RequireFound(lookup, path);
-        if (node.Type != EntryType.File)
-        {
-            throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is a {node.Type}, not a regular file.");
-        }
-
-        var data = node.DataEntry;
+        var (node, data) = await RequireFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (data is null)
         {
             return [];
@@ -111,22 +103,74 @@ public sealed partial class ImageFileSystem
             throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is {data.Size} bytes, more than the {maxBytes} allowed.");
         }
 
+        return await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained
+            ? (byte[])retained.Clone()
+            : await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a regular file's bytes (symlinks followed, hard links resolved) to <paramref name="destination"/>,
+    /// streamed from the providing layer in bounded chunks: memory stays bounded whatever the file's size.
+    /// </summary>
+    /// <returns>The number of bytes written.</returns>
+    /// <remarks>
+    /// Bytes are written as they are read, so when the layer turns out to be truncated or unreadable part of the file
+    /// has already been written before the exception. As with <see cref="ReadAllBytesAsync"/>, the layer is read only
+    /// up to the file, so its digest is not verified.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="SymlinkLoopException">Resolving <paramref name="path"/> follows more than 40 symbolic links.</exception>
+    /// <exception cref="InvalidDataException">The path is not a regular file, or its layer ends before its data.</exception>
+    public async Task<long> CopyFileToAsync(string path, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var (node, data) = await RequireFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (data is null)
+        {
+            return 0;
+        }
+
+        if (await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained)
+        {
+            await destination.WriteAsync(retained, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await LayerContentReader.CopyAsync(Image.Layers[node.DataLayer], data, destination, Options.Logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        return data.Size;
+    }
+
+    private async Task<(MergedNode Node, LayerIndexEntry? Data)> RequireFileAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var lookup = await LookupAsync(path, followLast: true, cancellationToken).ConfigureAwait(false);
+        var node = RequireFound(lookup, path);
+        return node.Type == EntryType.File
+            ? (node, node.DataEntry)
+            : throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is a {node.Type}, not a regular file.");
+    }
+
+    // The file's bytes when indexing kept them (this time or, for a cached index made under another predicate, in one
+    // more pass that retains every file this instance's predicate wants); null when the layer must be streamed again.
+    private async Task<byte[]?> RetainedContentAsync(MergedNode node, LayerIndexEntry data, CancellationToken cancellationToken)
+    {
         if (data.Content is not null)
         {
-            return (byte[])data.Content.Clone();
+            return data.Content;
         }
 
         if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
         {
-            // The cached index was made under another predicate: one more pass retains every file this one wants.
             var retained = await GetRetainedContentAsync(node.DataLayer, cancellationToken).ConfigureAwait(false);
             if (retained.TryGetValue(data.DataOffset, out var content))
             {
-                return (byte[])content.Clone();
+                return content;
             }
         }
 
-        return await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     private MergedNode RequireFound(PathLookup lookup, string path) => lookup.Status switch

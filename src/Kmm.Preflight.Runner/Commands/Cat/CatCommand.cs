@@ -6,9 +6,6 @@ namespace Kmm.Preflight.Runner.Commands.Cat;
 /// <summary><c>kmm-preflight cat IMAGE PATH</c>: a file's bytes from the image's final filesystem, raw on stdout.</summary>
 internal static class CatCommand
 {
-    /// <summary>Files larger than this are refused rather than buffered.</summary>
-    public const long MaxFileBytes = 1L << 30;
-
     /// <summary>Creates the command.</summary>
     public static Command Create(Option<bool> verbose, RunnerConsole console)
     {
@@ -44,9 +41,9 @@ internal static class CatCommand
             return ExitCodes.Failure;
         }
 
-        var bytes = await fileSystem.ReadAllBytesAsync(entry.Path, MaxFileBytes, cancellationToken);
+        // Streamed: a file of any size is written in bounded chunks, never held whole in memory.
         await console.Out.FlushAsync(cancellationToken);
-        await console.OutputStream.WriteAsync(bytes, cancellationToken);
+        await fileSystem.CopyFileToAsync(entry.Path, console.OutputStream, cancellationToken);
         await console.OutputStream.FlushAsync(cancellationToken);
         return ExitCodes.Success;
     }
