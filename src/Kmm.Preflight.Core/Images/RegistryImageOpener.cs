@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
@@ -16,6 +18,7 @@ public sealed class RegistryImageOpener : IImageOpener
     private readonly RegistryClientPool _pool;
     private readonly RegistryImageOpenerOptions _options;
     private readonly LayerIndexCache _cache;
+    private readonly ConcurrentDictionary<(RegistryClient Client, string Reference, string Platform), Lazy<Task<ResolvedImage>>> _resolved = new();
 
     /// <summary>Creates an opener over <paramref name="pool"/>.</summary>
     public RegistryImageOpener(RegistryClientPool pool, RegistryImageOpenerOptions? options = null)
@@ -32,18 +35,23 @@ public sealed class RegistryImageOpener : IImageOpener
         var files = new ImageFileSystemFiles(request.Reference, _options.Progress);
         try
         {
+            RegistryClient client;
             IImageSource source;
             if (request.Reference.StartsWith("oci:", StringComparison.Ordinal) || request.Reference.StartsWith("docker-archive:", StringComparison.Ordinal))
             {
-                source = new ImageSourceFactory(_pool.Get(ImageReference.Parse("localhost/local"), null, null, null)).Open(request.Reference);
+                client = _pool.Get(ImageReference.Parse("localhost/local"), null, null, null);
+                source = new ImageSourceFactory(client).Open(request.Reference);
             }
             else
             {
                 var reference = ImageReference.Parse(request.Reference);
-                source = new RegistryImageSource(_pool.Get(reference, request.RegistryTls, request.Credentials, request.CredentialsKey), reference);
+                client = _pool.Get(reference, request.RegistryTls, request.Credentials, request.CredentialsKey);
+                source = new RegistryImageSource(client, reference);
             }
 
-            var image = await source.ResolveAsync(request.Platform, cancellationToken);
+            var image = _options.ReuseResolvedImages
+                ? await ResolveSharedAsync((client, request.Reference, request.Platform.ToString()), source, request.Platform, cancellationToken)
+                : await source.ResolveAsync(request.Platform, cancellationToken);
             files.FileSystem = new ImageFileSystem(image, new ImageFileSystemOptions
             {
                 Cache = _cache,
@@ -57,6 +65,24 @@ public sealed class RegistryImageOpener : IImageOpener
         catch (Exception ex) when (ex is not OperationCanceledException and not ImageAccessException)
         {
             throw Classify(request.Reference, ex);
+        }
+    }
+
+    // The pool hands out one client per credentials and TLS settings, so the client stands for both in the key.
+    private async Task<ResolvedImage> ResolveSharedAsync((RegistryClient, string, string) key, IImageSource source, Platform platform, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var shared = _resolved.GetOrAdd(key, _ => new Lazy<Task<ResolvedImage>>(() => source.ResolveAsync(platform, cancellationToken)));
+            try
+            {
+                return await shared.Value.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The request that started the shared resolution was cancelled, this one was not: resolve again.
+                _resolved.TryRemove(KeyValuePair.Create(key, shared));
+            }
         }
     }
 

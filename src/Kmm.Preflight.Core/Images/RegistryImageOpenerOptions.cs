@@ -16,6 +16,15 @@ public sealed record RegistryImageOpenerOptions
     /// <value>Default 2.</value>
     public int MaxParallelLayers { get; init; } = 2;
 
+    /// <summary>
+    /// Whether each distinct image (reference, platform, credentials and TLS settings) is resolved once and the result
+    /// shared by every request for it: manifest and config are fetched once, every module sees the same digest for a
+    /// tag, and a failure (an unreachable registry, a missing tag) is met once rather than once per module.
+    /// </summary>
+    /// <value>Default false: tags move, so only an opener that lives for one run (as <c>PreflightValidator</c>'s own
+    /// does) should keep what it resolved.</value>
+    public bool ReuseResolvedImages { get; init; }
+
     /// <summary>Progress of layer reads; null for none.</summary>
     public IProgress<LayerScanProgress>? Progress { get; init; }
 

@@ -64,6 +64,7 @@ public sealed class PreflightValidator
             MaxParallelLayers = _options.MaxParallelLayers,
             Progress = layerProgress,
             Logger = _options.Logger,
+            ReuseResolvedImages = true,
         });
 
         var results = new ModuleResult[modules.Count];
