@@ -25,7 +25,7 @@ public class DockerArchiveCommandTests : EndToEndTest
         _file = Path.Combine(Path.GetTempPath(), $"kmm-runner-archive-{Guid.NewGuid():N}.tar");
         _image = new ImageBuilder()
             .WithLabel("stage", "archive")
-            .AddLayer(new LayerBuilder().AddFile("opt/lib/modules/6.1.0-56-amd64/extra/tap.ko", SharedTestData.Module("tap.ko")).AddFile("opt/a.txt", "a\n"))
+            .AddLayer(new LayerBuilder().AddFile("opt/lib/modules/6.1.0-56-amd64/extra/tap.ko", RepositoryTestData.Module("tap.ko")).AddFile("opt/a.txt", "a\n"))
             .AddLayer(new LayerBuilder().AddWhiteout("opt/a.txt").AddFile("opt/b.txt", "b\n"))
             .Build();
         await DockerArchiveWriter.WriteAsync(_file, [(_image, ["example.com/drivers/tap:v1"])], _style);
@@ -52,7 +52,7 @@ public class DockerArchiveCommandTests : EndToEndTest
         Assert.That(ls.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { "/opt/b.txt", "/opt/lib" }), ls.ToString());
 
         var cat = await RunAsync("cat", $"docker-archive:{_file}", "/opt/lib/modules/6.1.0-56-amd64/extra/tap.ko");
-        Assert.That(cat.OutBytes, Is.EqualTo(SharedTestData.Module("tap.ko")), cat.Error);
+        Assert.That(cat.OutBytes, Is.EqualTo(RepositoryTestData.Module("tap.ko")), cat.Error);
         Assert.That(Encoding.UTF8.GetString((await RunAsync("cat", $"docker-archive:{_file}", "/opt/b.txt")).OutBytes), Is.EqualTo("b\n"));
     }
 

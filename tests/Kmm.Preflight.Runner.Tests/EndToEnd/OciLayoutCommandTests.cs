@@ -20,7 +20,7 @@ public class OciLayoutCommandTests : EndToEndTest
     public void WriteLayouts()
     {
         _dir = Path.Combine(Path.GetTempPath(), $"kmm-runner-e2e-{Guid.NewGuid():N}");
-        _dummy = SharedTestData.Module("dummy.ko");
+        _dummy = RepositoryTestData.Module("dummy.ko");
         var layout = new TestLayout(Path.Combine(_dir, "layout"));
         _manifest = layout.AddImage(
             "demo",

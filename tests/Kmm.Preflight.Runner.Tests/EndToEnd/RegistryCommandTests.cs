@@ -46,7 +46,7 @@ public class RegistryCommandTests : EndToEndTest
 
         await File.WriteAllTextAsync(_authFile, JsonSerializer.Serialize(new Dictionary<string, object> { ["auths"] = auths }));
 
-        _module = SharedTestData.Module("veth.ko");
+        _module = RepositoryTestData.Module("veth.ko");
         var layer = Layer(new LayerBuilder()
             .AddDirectory($"opt/lib/modules/{Kernel}/extra")
             .AddFile($"opt/lib/modules/{Kernel}/extra/veth.ko", _module)

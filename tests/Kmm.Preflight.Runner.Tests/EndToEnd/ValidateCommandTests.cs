@@ -23,10 +23,10 @@ public class ValidateCommandTests : EndToEndTest
         _registry = await RegistryProcess.GetSharedAsync(RegistryMode.PlainHttp);
         using var client = _registry.CreateClient();
         var withDep = Layer(new LayerBuilder()
-            .AddFile($"opt/lib/modules/{Kernel}/extra/dummy.ko", SharedTestData.Module("dummy.ko"))
+            .AddFile($"opt/lib/modules/{Kernel}/extra/dummy.ko", RepositoryTestData.Module("dummy.ko"))
             .AddFile($"opt/lib/modules/{Kernel}/modules.dep", "extra/dummy.ko:\n"));
         var otherKernel = Layer(new LayerBuilder()
-            .AddFile("opt/lib/modules/6.1.0-13-amd64/extra/veth.ko", SharedTestData.Module("veth.ko"))
+            .AddFile("opt/lib/modules/6.1.0-13-amd64/extra/veth.ko", RepositoryTestData.Module("veth.ko"))
             .AddFile("opt/lib/modules/6.1.0-13-amd64/modules.dep", "extra/veth.ko:\n"));
         await TestImagePusher.PushImageAsync(client, _registry.Reference($"validate/dummy:{Kernel}"), [withDep]);
         await TestImagePusher.PushImageAsync(client, _registry.Reference($"validate/veth:{Kernel}"), [otherKernel]);

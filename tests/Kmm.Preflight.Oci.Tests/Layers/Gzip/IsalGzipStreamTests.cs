@@ -9,7 +9,7 @@ namespace Kmm.Preflight.Oci.Tests.Layers.Gzip;
 /// </summary>
 public sealed class IsalGzipStreamTests
 {
-    private static string TestModules => Kmm.Preflight.Testing.Data.SharedTestData.ModulesDirectory;
+    private static string TestModules => Kmm.Preflight.Testing.Data.RepositoryTestData.ModulesDirectory;
 
     [OneTimeSetUp]
     public void RequireIsal()
