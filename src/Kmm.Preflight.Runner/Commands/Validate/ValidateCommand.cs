@@ -16,20 +16,22 @@ internal static class ValidateCommand
     {
         run ??= ValidateRun.RunAsync;
         ArgumentNullException.ThrowIfNull(console);
-        var modules = new Option<FileSystemInfo[]>("--modules", "-m")
+        var modules = new Option<string[]>("--modules", "-m")
         {
-            Description = "Files or directories (YAML/JSON, multi-document, kind: List) with Module objects, and optionally their Secrets and ConfigMaps.",
+            Description = "Files or directories (YAML/JSON, multi-document, kind: List) with Module objects, and optionally their Secrets and ConfigMaps; - reads standard input (kubectl get modules -A -o yaml | …).",
             HelpName = "PATH",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
-        }.AcceptExistingOnly();
-        var resources = new Option<FileSystemInfo[]>("--resources")
+        };
+        var resources = new Option<string[]>("--resources")
         {
-            Description = "Files or directories with more Secrets (pull secrets, signing keys) and ConfigMaps (Dockerfiles).",
+            Description = "Files or directories with more Secrets (pull secrets, signing keys) and ConfigMaps (Dockerfiles); - reads standard input.",
             HelpName = "PATH",
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => [],
-        }.AcceptExistingOnly();
+        };
+        ManifestPaths.AcceptExistingOrStandardInput(modules);
+        ManifestPaths.AcceptExistingOrStandardInput(resources);
         var kernel = new Option<string>("--kernel", "-k") { Description = "Target kernel version (builds a PreflightValidation for it).", HelpName = "VERSION" };
         var preflight = new Option<FileInfo>("--preflight")
         {
@@ -64,12 +66,18 @@ internal static class ValidateCommand
             {
                 result.AddError("give exactly one of --kernel VERSION or --preflight FILE.");
             }
+
+            var stdinUses = (result.GetValue(modules) ?? []).Concat(result.GetValue(resources) ?? []).Count(ManifestPaths.IsStandardInput);
+            if (stdinUses > 1)
+            {
+                result.AddError("standard input (-) can be read once: give - to --modules or --resources, not both.");
+            }
         });
         command.SetAction((parseResult, cancellationToken) =>
         {
             var request = new ValidateRequest(
-                [.. parseResult.GetRequiredValue(modules).Select(p => p.FullName)],
-                [.. (parseResult.GetValue(resources) ?? []).Select(p => p.FullName)],
+                [.. parseResult.GetRequiredValue(modules).Select(ManifestPaths.FullPath)],
+                [.. (parseResult.GetValue(resources) ?? []).Select(ManifestPaths.FullPath)],
                 parseResult.GetValue(kernel),
                 parseResult.GetValue(preflight)?.FullName,
                 parseResult.GetValue(push),
