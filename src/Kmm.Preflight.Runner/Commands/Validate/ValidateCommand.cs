@@ -39,6 +39,11 @@ internal static class ValidateCommand
             HelpName = "FILE",
         }.AcceptExistingOnly();
         var push = new Option<bool>("--push") { Description = "Push built and signed images (spec.pushBuiltImage)." };
+        var saveImages = new Option<DirectoryInfo>("--save-images")
+        {
+            Description = "Save every image this run builds or signs into this directory as an OCI layout (look at it, or push it later with skopeo copy oci:DIR:TAG …).",
+            HelpName = "DIR",
+        };
         var parallel = new Option<int>("--parallel") { Description = "How many modules are checked at once.", HelpName = "N", DefaultValueFactory = _ => DefaultParallel };
         parallel.Validators.Add(result =>
         {
@@ -55,7 +60,7 @@ internal static class ValidateCommand
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
         {
-            modules, resources, kernel, preflight, push, parallel, output,
+            modules, resources, kernel, preflight, push, saveImages, parallel, output,
         };
         access.AddTo(command);
         command.Validators.Add(result =>
@@ -83,7 +88,8 @@ internal static class ValidateCommand
                 parseResult.GetValue(push),
                 parseResult.GetValue(parallel),
                 ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
-                access.Bind(parseResult));
+                access.Bind(parseResult),
+                parseResult.GetValue(saveImages)?.FullName);
             return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });
         return command;

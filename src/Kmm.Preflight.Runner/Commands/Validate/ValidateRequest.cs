@@ -9,6 +9,7 @@ namespace Kmm.Preflight.Runner.Commands.Validate;
 /// <param name="Parallel">How many modules are checked at once.</param>
 /// <param name="Format">The output format.</param>
 /// <param name="Access">How to reach images.</param>
+/// <param name="SaveImagesDirectory">Where built and signed images are saved as an OCI layout; null for nowhere.</param>
 internal sealed record ValidateRequest(
     IReadOnlyList<string> ModulePaths,
     IReadOnlyList<string> ResourcePaths,
@@ -17,4 +18,5 @@ internal sealed record ValidateRequest(
     bool Push,
     int Parallel,
     OutputFormat Format,
-    ImageAccessOptions Access);
+    ImageAccessOptions Access,
+    string? SaveImagesDirectory = null);
