@@ -45,16 +45,21 @@ public static class ImageAppender
         var created = options.Created ?? options.TimeProvider.GetUtcNow();
         var config = ImageConfigWriter.AppendLayers(baseImage.RawConfig.Span, layers.Select(l => l.DiffId).ToList(), createdBy, created);
         var configDescriptor = new Descriptor { MediaType = baseImage.Manifest.Config.MediaType, Digest = Digest.Sha256(config), Size = config.Length };
-        var manifest = ManifestWriter.WriteManifest(
-            baseImage.Manifest.MediaType,
-            configDescriptor,
-            [.. baseImage.Manifest.Layers, .. added.Select(l => l.Descriptor)],
-            options.ManifestAnnotations);
+        // The very descriptor objects of the layers, so Layers[i].Descriptor is Manifest.Layers[i] as with every source.
+        List<Descriptor> descriptors = [.. baseImage.Layers.Select(l => l.Descriptor), .. added.Select(l => l.Descriptor)];
+        var manifest = ManifestWriter.WriteManifest(baseImage.Manifest.MediaType, configDescriptor, descriptors, options.ManifestAnnotations);
         var name = options.Name ?? $"{baseImage.Name} + {layers.Count} layer{(layers.Count == 1 ? string.Empty : "s")}";
         return new ResolvedImage
         {
             Name = name,
-            Manifest = (ImageManifest)ManifestParser.Parse(manifest, baseImage.Manifest.MediaType.Value, name),
+            Manifest = new ImageManifest
+            {
+                MediaType = baseImage.Manifest.MediaType,
+                Config = configDescriptor,
+                Layers = descriptors,
+                Annotations = options.ManifestAnnotations,
+                Digest = Digest.Sha256(manifest),
+            },
             Config = ManifestParser.ParseConfig(config, $"{name}: config"),
             Platform = baseImage.Platform,
             Layers = [.. baseImage.Layers, .. added],
