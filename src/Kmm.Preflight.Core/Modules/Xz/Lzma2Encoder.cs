@@ -18,6 +18,8 @@ internal static class Lzma2Encoder
     public const byte DictionaryProperty = 16;
 
     private const int MaxUnpackedChunk = 1 << 21;
+    private const int MinChunk = 4096;
+    private const int FirstGuess = 192 * 1024;
     private const int MaxPackedChunk = 1 << 16;
     private const int MaxUncompressedChunk = 1 << 16;
     private const byte CompressedResetAll = 0xE0;
@@ -27,11 +29,13 @@ internal static class Lzma2Encoder
     /// <summary>Writes <paramref name="data"/> as LZMA2 chunks and the end marker to <paramref name="output"/>.</summary>
     public static void Encode(ReadOnlySpan<byte> data, Stream output, CancellationToken cancellationToken)
     {
+        // How much input fills a packed chunk is learnt from the chunk before; a module's code compresses about 4:1.
+        var guess = FirstGuess;
         var at = 0;
         while (at < data.Length)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var length = Math.Min(MaxUnpackedChunk, data.Length - at);
+            var length = Math.Min(guess, data.Length - at);
             while (true)
             {
                 var (packed, properties) = CompressLzma(data.Slice(at, length));
@@ -44,11 +48,11 @@ internal static class Lzma2Encoder
                 if (packed.Length <= MaxPackedChunk)
                 {
                     WriteCompressed(length, packed, properties, output);
+                    guess = Fill(length, packed.Length);
                     break;
                 }
 
-                // Too big for one chunk: retry with the share of input that should fit, with 10% to spare.
-                length = Math.Max(4096, (int)(length * 0.9 * MaxPackedChunk / packed.Length));
+                length = Fill(length, packed.Length);
             }
 
             at += length;
@@ -57,11 +61,17 @@ internal static class Lzma2Encoder
         output.WriteByte(EndOfData);
     }
 
+    // The input that should pack into one chunk at the ratio just seen, with 10% to spare.
+    private static int Fill(int unpacked, int packed) =>
+        (int)Math.Clamp(unpacked * 0.9 * MaxPackedChunk / packed, MinChunk, MaxUnpackedChunk);
+
     private static (byte[] Packed, byte Properties) CompressLzma(ReadOnlySpan<byte> chunk)
     {
         using var packed = new MemoryStream();
         byte properties;
-        using (var encoder = LzmaStream.Create(new LzmaEncoderProperties(eos: false, DictionarySize), isLzma2: false, packed))
+        // No match can reach past the chunk, so a dictionary the chunk's size does the same work with smaller tables.
+        var dictionary = (int)Math.Min(DictionarySize, Math.Max(MinChunk, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)chunk.Length)));
+        using (var encoder = LzmaStream.Create(new LzmaEncoderProperties(eos: false, dictionary), isLzma2: false, packed))
         {
             encoder.Write(chunk);
             properties = encoder.Properties![0];

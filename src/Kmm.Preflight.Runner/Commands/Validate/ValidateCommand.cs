@@ -38,6 +38,12 @@ internal static class ValidateCommand
             Description = "A PreflightValidation or PreflightValidationOCP object to run.",
             HelpName = "FILE",
         }.AcceptExistingOnly();
+        var releaseImage = new Option<string>("--release-image")
+        {
+            Description = "An OpenShift release image: validate for the kernel it runs and give its driver-toolkit image as DTK_AUTO (what a PreflightValidationOCP with releaseImage does).",
+            HelpName = "REF",
+        };
+        var rt = new Option<bool>("--rt") { Description = "With --release-image: the real-time kernel (useRTKernel)." };
         var push = new Option<bool>("--push") { Description = "Push built and signed images (spec.pushBuiltImage)." };
         var saveImages = new Option<DirectoryInfo>("--save-images")
         {
@@ -60,16 +66,20 @@ internal static class ValidateCommand
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
         {
-            modules, resources, kernel, preflight, push, saveImages, parallel, output,
+            modules, resources, kernel, preflight, releaseImage, rt, push, saveImages, parallel, output,
         };
         access.AddTo(command);
         command.Validators.Add(result =>
         {
-            var hasKernel = result.GetResult(kernel) is not null;
-            var hasPreflight = result.GetResult(preflight) is not null;
-            if (hasKernel == hasPreflight)
+            var targets = new[] { result.GetResult(kernel), result.GetResult(preflight), result.GetResult(releaseImage) }.Count(t => t is not null);
+            if (targets != 1)
             {
-                result.AddError("give exactly one of --kernel VERSION or --preflight FILE.");
+                result.AddError("give exactly one of --kernel VERSION, --preflight FILE or --release-image REF.");
+            }
+
+            if (result.GetResult(rt) is not null && result.GetResult(releaseImage) is null)
+            {
+                result.AddError("--rt needs --release-image (a PreflightValidationOCP file says useRTKernel itself).");
             }
 
             var stdinUses = (result.GetValue(modules) ?? []).Concat(result.GetValue(resources) ?? []).Count(ManifestPaths.IsStandardInput);
@@ -89,6 +99,8 @@ internal static class ValidateCommand
                 parseResult.GetValue(parallel),
                 ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
                 access.Bind(parseResult),
+                parseResult.GetValue(releaseImage),
+                parseResult.GetValue(rt),
                 parseResult.GetValue(saveImages)?.FullName);
             return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });

@@ -63,6 +63,13 @@ internal static class ValidateRun
             return PreflightTarget.ForKernel(request.Kernel, request.Push);
         }
 
+        if (request.ReleaseImage is { } release)
+        {
+            var fromRelease = new PreflightValidationOcp { Name = "preflight", ReleaseImage = release, UseRtKernel = request.RealTime, PushBuiltImage = request.Push };
+            using var releasePool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
+            return await new KernelTargetResolver(new RegistryImageOpener(releasePool), request.Access.Platform).ResolveAsync(fromRelease, cancellationToken);
+        }
+
         var file = request.PreflightFile!;
         var set = await loader.LoadAsync([file], cancellationToken);
         var count = set.PreflightValidations.Count + set.PreflightValidationsOcp.Count;
