@@ -32,7 +32,7 @@ internal static class FilesToSign
                 return ([], $"sign.filesToSign pattern {ex.Message}; write absolute paths in the image");
             }
 
-            IReadOnlyList<FileSystemEntry> matches;
+            List<FileSystemEntry> matches;
             if (glob.IsLiteral)
             {
                 var entry = await image.GetEntryAsync(glob.LiteralPath, followSymlinks: true, cancellationToken);

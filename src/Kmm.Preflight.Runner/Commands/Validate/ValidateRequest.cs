@@ -21,3 +21,6 @@ internal sealed record ValidateRequest(
     int Parallel,
     OutputFormat Format,
     ImageAccessOptions Access,
+    string? ReleaseImage = null,
+    bool RealTime = false,
+    string? SaveImagesDirectory = null);
