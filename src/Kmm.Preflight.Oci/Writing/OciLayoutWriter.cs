@@ -13,6 +13,10 @@ namespace Kmm.Preflight.Oci.Writing;
 /// directory are kept. A directory that already holds images keeps them (same tag: the entry is replaced).
 /// </summary>
 /// <remarks>
+/// A Docker schema 2 image is stored as skopeo stores it in a layout: with an OCI manifest over the same config and
+/// layer bytes (OCI layout readers look only for OCI manifests), so its digest in the layout differs from the
+/// image's; the returned entry gives it.
+/// 
 /// Every file is written to a temporary name and renamed, so a reader never sees a partial blob or index. Writers in
 /// one process are serialised per directory; several processes writing one directory at once may lose an index entry.
 /// </remarks>
@@ -21,7 +25,7 @@ public static class OciLayoutWriter
     private const int MaxParallelLayers = 3;
 
     /// <summary>Writes <paramref name="image"/>'s blobs into <paramref name="directory"/> (created if missing) and tags it <paramref name="tag"/>.</summary>
-    /// <returns>The <c>index.json</c> entry (manifest descriptor with the <c>org.opencontainers.image.ref.name</c> annotation).</returns>
+    /// <returns>The <c>index.json</c> entry (manifest descriptor with the <c>org.opencontainers.image.ref.name</c> annotation): the image's digest, or for a Docker schema 2 image that of its OCI manifest.</returns>
     /// <exception cref="ArgumentException">The tag is empty, or the image has no raw manifest or config bytes.</exception>
     /// <exception cref="InvalidDataException">A layer read from its source does not match its digest or size; the directory holds an invalid <c>oci-layout</c> or <c>index.json</c>.</exception>
     /// <exception cref="IOException">The directory cannot be written.</exception>
@@ -36,6 +40,7 @@ public static class OciLayoutWriter
             throw new ArgumentException($"{image.Name}: the image carries no raw manifest or config bytes; resolve it from a source or build it with ImageAppender.", nameof(image));
         }
 
+        image = OciManifestConversion.ToOci(image);
         Directory.CreateDirectory(Path.Combine(directory, "blobs", "sha256"));
         await WriteLayoutFileAsync(directory, cancellationToken);
         await Parallel.ForEachAsync(
