@@ -15,9 +15,33 @@ internal static class OciLayoutIndex
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
 
-    /// <summary>Lists <paramref name="entry"/> under <paramref name="tag"/>.</summary>
+    /// <summary>Writes an empty <c>index.json</c> unless there is one.</summary>
+    public static async Task EnsureAsync(string directory, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, "index.json");
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        var gate = Locks.GetOrAdd(Path.GetFullPath(path), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                await AtomicFile.WriteAsync(path, Serialise(NewIndex()), cancellationToken);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Lists <paramref name="entry"/> under <paramref name="tag"/> (replacing that tag's entry), or untagged when null.</summary>
     /// <exception cref="InvalidDataException">An existing <c>index.json</c> is not a JSON object or its <c>manifests</c> is not an array.</exception>
-    public static async Task AddAsync(string directory, Descriptor entry, string tag, CancellationToken cancellationToken)
+    public static async Task AddAsync(string directory, Descriptor entry, string? tag, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, "index.json");
         var gate = Locks.GetOrAdd(Path.GetFullPath(path), _ => new SemaphoreSlim(1, 1));
@@ -26,7 +50,8 @@ internal static class OciLayoutIndex
         {
             var index = File.Exists(path) ? Parse(await File.ReadAllBytesAsync(path, cancellationToken), path) : NewIndex();
             var manifests = index["manifests"] as JsonArray ?? throw new InvalidDataException($"{path}: 'manifests' is not an array.");
-            foreach (var old in manifests.Where(m => m?["annotations"]?[OciLayoutResolver.RefNameAnnotation]?.GetValue<string>() == tag).ToList())
+            var replaced = tag is null ? [] : manifests.Where(m => m?["annotations"]?[OciLayoutResolver.RefNameAnnotation]?.GetValue<string>() == tag).ToList();
+            foreach (var old in replaced)
             {
                 manifests.Remove(old);
             }
