@@ -3,7 +3,9 @@ using Kmm.Preflight.Runner.Commands;
 using Kmm.Preflight.Runner.Commands.Cat;
 using Kmm.Preflight.Runner.Commands.Inspect;
 using Kmm.Preflight.Runner.Commands.Ls;
+using Kmm.Preflight.Runner.Commands.SignFile;
 using Kmm.Preflight.Runner.Commands.Validate;
+using Kmm.Preflight.Runner.Commands.VerifySignature;
 
 namespace Kmm.Preflight.Runner;
 
@@ -22,6 +24,8 @@ internal static class CliApplication
             InspectCommand.Create(verbose, console),
             LsCommand.Create(verbose, console),
             CatCommand.Create(verbose, console),
+            SignFileCommand.Create(verbose, console),
+            VerifySignatureCommand.Create(verbose, console),
         };
         return root;
     }
