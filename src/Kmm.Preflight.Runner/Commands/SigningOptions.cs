@@ -22,12 +22,31 @@ internal static class SigningOptions
         Required = true,
     }.AcceptExistingOnly();
 
-    /// <summary>Creates the <c>MODULE…</c> argument (one or more existing files).</summary>
-    public static Argument<FileInfo[]> CreateModules(string description) => new Argument<FileInfo[]>("MODULE")
+    /// <summary>Creates the <c>MODULE…</c> argument; <see cref="RequireModules"/> asks for at least one, each an existing file.</summary>
+    public static Argument<FileInfo[]> CreateModules(string description) => new("MODULE")
     {
         Description = description,
-        Arity = ArgumentArity.OneOrMore,
-    }.AcceptExistingOnly();
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>
+    /// Makes <paramref name="command"/> refuse to run without a module or with a missing one, naming it: with
+    /// System.CommandLine's own arity check the error ("Required argument missing") does not say which argument.
+    /// </summary>
+    public static void RequireModules(Command command, Argument<FileInfo[]> modules) =>
+        command.Validators.Add(result =>
+        {
+            var files = result.GetValue(modules) ?? [];
+            if (files.Length == 0)
+            {
+                result.AddError("give at least one MODULE file.");
+            }
+
+            foreach (var missing in files.Where(f => !f.Exists))
+            {
+                result.AddError($"MODULE file does not exist: '{missing.FullName}'.");
+            }
+        });
 
     /// <summary>The hash named on the command line.</summary>
     public static ModuleHashAlgorithm ParseHash(string? name) => name switch

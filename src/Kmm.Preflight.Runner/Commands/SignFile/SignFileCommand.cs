@@ -27,6 +27,7 @@ internal static class SignFileCommand
         {
             hash, key, certificate, modules,
         };
+        SigningOptions.RequireModules(command, modules);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var request = new SignFileRequest(

@@ -18,6 +18,7 @@ internal static class VerifySignatureCommand
         {
             certificate, modules,
         };
+        SigningOptions.RequireModules(command, modules);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var request = new VerifySignatureRequest(
