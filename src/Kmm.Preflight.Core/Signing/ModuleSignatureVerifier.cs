@@ -18,7 +18,7 @@ public static class ModuleSignatureVerifier
     /// <exception cref="ModuleSigningKeyException">The certificate is unreadable or its key is neither RSA nor ECDSA P-256/P-384.</exception>
     public static ModuleSignatureVerification Verify(ReadOnlySpan<byte> module, ReadOnlySpan<byte> certificate)
     {
-        using var cert = CertificateReader.Read(certificate, "the certificate");
+        using var cert = ModuleCertificate.Load(certificate);
         return Verify(module, cert);
     }
 
