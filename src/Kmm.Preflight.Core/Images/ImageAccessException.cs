@@ -1,3 +1,5 @@
+using Kmm.Preflight.Oci.Registry;
+
 namespace Kmm.Preflight.Core.Images;
 
 /// <summary>An image could not be opened or read; <see cref="Failure"/> says why in a way a caller can act on.</summary>
@@ -33,4 +35,17 @@ public sealed class ImageAccessException : Exception
 
     /// <summary>The image reference.</summary>
     public string? Image { get; }
+
+    /// <summary>The exception for a failure to open or read <paramref name="image"/>, its kind read from <see cref="RegistryFailure"/>.</summary>
+    internal static ImageAccessException For(string image, Exception exception)
+    {
+        var failure = RegistryFailure.Of(exception).Kind switch
+        {
+            RegistryFailureKind.NotFound => ImageAccessFailure.NotFound,
+            RegistryFailureKind.Unauthorized => ImageAccessFailure.Unauthorized,
+            RegistryFailureKind.Invalid => ImageAccessFailure.Invalid,
+            _ => ImageAccessFailure.Unreachable,
+        };
+        return new ImageAccessException(failure, image, exception.Message, exception);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Manifests;
@@ -76,7 +75,7 @@ public sealed class RegistryImageOpener : IImageOpener, IImageResolver
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ImageAccessException)
         {
-            throw Classify(request.Reference, ex);
+            throw ImageAccessException.For(request.Reference, ex);
         }
     }
 
@@ -96,22 +95,5 @@ public sealed class RegistryImageOpener : IImageOpener, IImageResolver
                 _resolved.TryRemove(KeyValuePair.Create(key, shared));
             }
         }
-    }
-
-    /// <summary>Maps an OCI library failure to an <see cref="ImageAccessException"/> a status reason can be written from.</summary>
-    public static ImageAccessException Classify(string image, Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        var failure = exception switch
-        {
-            ImageNotFoundException or RegistryNotFoundException => ImageAccessFailure.NotFound,
-            RegistryUnauthorizedException => ImageAccessFailure.Unauthorized,
-            RegistryException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => ImageAccessFailure.Unauthorized,
-            RegistryException { StatusCode: HttpStatusCode.NotFound } => ImageAccessFailure.NotFound,
-            HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => ImageAccessFailure.Unauthorized,
-            FormatException or InvalidDataException => ImageAccessFailure.Invalid,
-            _ => ImageAccessFailure.Unreachable,
-        };
-        return new ImageAccessException(failure, image, exception.Message, exception);
     }
 }

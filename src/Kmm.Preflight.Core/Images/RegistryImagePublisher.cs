@@ -49,7 +49,7 @@ public sealed class RegistryImagePublisher : IImagePublisher, IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ImageAccessException)
         {
-            throw RegistryImageOpener.Classify(reference.Reference, ex);
+            throw ImageAccessException.For(reference.Reference, ex);
         }
     }
 

@@ -34,6 +34,25 @@ public class RegistryException : Exception
         ErrorCodes = errorCodes ?? [];
     }
 
+    /// <summary>Creates the exception for a failure whose kind the thrower knows (no answer, TLS, timeout).</summary>
+    /// <param name="message">What failed, naming the operation and the registry.</param>
+    /// <param name="kind">The kind of failure.</param>
+    /// <param name="host">The registry host (with port), or null.</param>
+    /// <param name="innerException">The cause, or null.</param>
+    public RegistryException(string message, RegistryFailureKind kind, string? host, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        _kind = kind;
+        _host = host;
+    }
+
+    private readonly RegistryFailureKind? _kind;
+    private readonly string? _host;
+    private RegistryFailure? _failure;
+
+    /// <summary>What the failure means (kind, host, hint, cause); classified once, from what the thrower knew and the inner exceptions.</summary>
+    public RegistryFailure Failure => _failure ??= RegistryFailure.Classify(this, _kind, _host);
+
     /// <summary>The HTTP status, or null when no response came (connection, TLS, timeout).</summary>
     public HttpStatusCode? StatusCode { get; }
 

@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Kmm.Preflight.Core.Signing;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Runner.Commands;
@@ -31,13 +31,12 @@ internal sealed record FailureDescription(string Message, int ExitCode)
             ModuleSigningKeyException => new($"unusable key or certificate: {OneLine(exception)}", ExitCodes.UsageError),
             ArgumentException => new($"invalid input: {OneLine(exception)}", ExitCodes.UsageError),
             UnauthorizedAccessException => new($"unauthorized: {OneLine(exception)}", ExitCodes.Failure),
-            HttpRequestException http => DescribeHttp(http),
+            HttpRequestException or RegistryException => DescribeRegistry(exception),
             AuthenticationException => new($"TLS: {OneLine(exception)}", ExitCodes.Failure),
             SocketException => new($"unreachable: {OneLine(exception)}", ExitCodes.Failure),
             InvalidDataException => new($"invalid data: {OneLine(exception)}", ExitCodes.Failure),
             NotImplementedException => new($"not available yet in this build: {OneLine(exception)}", ExitCodes.Failure),
             _ when exception.InnerException is { } inner && exception is AggregateException => Describe(inner, cancellationToken),
-            _ when RegistryFailure.TryDescribe(exception) is { } registry => registry,
             _ => new(OneLine(exception), ExitCodes.Failure),
         };
     }
@@ -49,27 +48,22 @@ internal sealed record FailureDescription(string Message, int ExitCode)
         return string.Join(' ', exception.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
-    private static FailureDescription DescribeHttp(HttpRequestException http)
+    // The Oci library says what kind of failure it was; this adds what to do in terms of the command line.
+    private static FailureDescription DescribeRegistry(Exception exception)
     {
-        for (Exception? cause = http.InnerException; cause is not null; cause = cause.InnerException)
+        var failure = RegistryFailure.Of(exception);
+        var message = OneLine(exception);
+        var cause = failure.Cause is { } inner ? $" ({OneLine(inner)})" : "";
+        var text = failure.Kind switch
         {
-            if (cause is AuthenticationException)
-            {
-                return new($"TLS: {OneLine(http)} ({OneLine(cause)}); trust the registry's CA with --ca-file, or use --insecure-registry for plain HTTP.", ExitCodes.Failure);
-            }
-
-            if (cause is SocketException)
-            {
-                return new($"unreachable: {OneLine(http)} ({OneLine(cause)})", ExitCodes.Failure);
-            }
-        }
-
-        return http.StatusCode switch
-        {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new($"unauthorized: {OneLine(http)}; give credentials with --auth-file.", ExitCodes.Failure),
-            HttpStatusCode.NotFound => new($"not found: {OneLine(http)}", ExitCodes.Failure),
-            null => new($"unreachable: {OneLine(http)}", ExitCodes.Failure),
-            _ => new(OneLine(http), ExitCodes.Failure),
+            RegistryFailureKind.Tls => $"TLS: {message}{cause}; trust the registry's CA with --ca-file, or use --insecure-registry for plain HTTP.",
+            RegistryFailureKind.Unreachable => $"unreachable: {message}{cause}",
+            RegistryFailureKind.Timeout => $"timed out: {message}",
+            RegistryFailureKind.Unauthorized => $"unauthorized: {message}; check the credentials in --auth-file (or the discovered docker/podman auth files).",
+            RegistryFailureKind.NotFound => $"not found: {message}",
+            _ when exception is RegistryException => $"registry error: {message}",
+            _ => message,
         };
+        return new(text, ExitCodes.Failure);
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class ImageStage : IModuleValidationStage
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             context.Logger?.LogDebug(ex, "reading image {Image} failed", reference);
-            var failure = ex as ImageAccessException ?? RegistryImageOpener.Classify(reference, ex);
+            var failure = ex as ImageAccessException ?? ImageAccessException.For(reference, ex);
             var reason = failure.Failure == ImageAccessFailure.Unauthorized
                 ? OpenFailureReason(context, reference, failure)
                 : $"could not read the layers of image {reference} ({failure.Message.TrimEnd('.')}); check that the registry serves every layer of the image";

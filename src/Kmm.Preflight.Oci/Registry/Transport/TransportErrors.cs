@@ -18,18 +18,18 @@ internal static class TransportErrors
         switch (exception)
         {
             case TimeoutRejectedException timeout:
-                return new RegistryException($"{operation}: {authority} did not answer within {Seconds(timeout.Timeout)} s (waiting for the response).", timeout);
+                return new RegistryException($"{operation}: {authority} did not answer within {Seconds(timeout.Timeout)} s (waiting for the response).", RegistryFailureKind.Timeout, authority, timeout);
             case OperationCanceledException { InnerException: TimeoutException }:
                 // SocketsHttpHandler's ConnectTimeout: it covers the TLS handshake too, so a host that accepts and stays silent lands here.
                 var phase = target.Scheme == Uri.UriSchemeHttps ? "TCP connect and TLS handshake" : "TCP connect";
-                return new RegistryException($"{operation}: could not connect to {authority} within {Seconds(connectTimeout)} s ({phase}).", exception);
+                return new RegistryException($"{operation}: could not connect to {authority} within {Seconds(connectTimeout)} s ({phase}).", RegistryFailureKind.Timeout, authority, exception);
             case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException:
                 var reason = tls.FailureFor(host.Trim('[', ']'));
                 return reason is not null
-                    ? new RegistryException($"{operation}: TLS certificate of {authority} is not trusted: {reason} (use --ca-file or registryTLS.insecureSkipTLSVerify).", exception)
-                    : new RegistryException($"{operation}: TLS handshake with {authority} failed: {Innermost(exception).Message} (if it serves plain HTTP, configure registryTLS.insecure).", exception);
+                    ? new RegistryException($"{operation}: TLS certificate of {authority} is not trusted: {reason} (use --ca-file or registryTLS.insecureSkipTLSVerify).", RegistryFailureKind.Tls, authority, exception)
+                    : new RegistryException($"{operation}: TLS handshake with {authority} failed: {Innermost(exception).Message} (if it serves plain HTTP, configure registryTLS.insecure).", RegistryFailureKind.Tls, authority, exception);
             case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
-                return new RegistryException($"{operation}: cannot resolve host {host}.", exception);
+                return new RegistryException($"{operation}: cannot resolve host {host}.", RegistryFailureKind.Unreachable, authority, exception);
             case HttpRequestException or IOException:
                 var socket = TransientFailure.FindSocketError(exception);
                 var what = socket switch
@@ -41,7 +41,7 @@ internal static class TransportErrors
                     SocketError.ConnectionReset => "connection reset",
                     _ => Innermost(exception).Message,
                 };
-                return new RegistryException($"{operation}: cannot connect to {authority}: {what}.", exception);
+                return new RegistryException($"{operation}: cannot connect to {authority}: {what}.", RegistryFailureKind.Unreachable, authority, exception);
             default:
                 return null;
         }
@@ -51,18 +51,7 @@ internal static class TransportErrors
     /// Whether <paramref name="failure"/> means the host does not speak TLS (handshake failed or garbled), the only
     /// failure after which a loopback registry is retried in plain HTTP; timeouts, refusals and DNS errors are not.
     /// </summary>
-    public static bool IsTlsFailure(RegistryException failure)
-    {
-        for (Exception? e = failure.InnerException; e is not null; e = e.InnerException)
-        {
-            if (e is AuthenticationException or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsTlsFailure(RegistryException failure) => failure.Failure.Kind == RegistryFailureKind.Tls;
 
     private static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
