@@ -1,21 +1,18 @@
 using System.Net;
-using System.Security.Cryptography;
 using Kmm.Preflight.Oci.References;
 
 namespace Kmm.Preflight.Oci.Registry;
 
 /// <summary>
-/// A forward-only blob stream over HTTP that resumes with <c>Range</c> when the connection drops, and, when read
-/// to the end from offset 0, checks the size and SHA-256 and throws <see cref="InvalidDataException"/> on a mismatch.
+/// A forward-only blob stream over HTTP that resumes with <c>Range</c> when the connection drops. It does not check
+/// what it reads: <see cref="RegistryClient.OpenBlobAsync"/> wraps it in a <see cref="Layers.DigestVerifyingStream"/>.
 /// </summary>
 internal sealed class BlobStream : Stream
 {
     private readonly Func<long, CancellationToken, Task<HttpResponseMessage>> _open;
     private readonly Digest _digest;
-    private readonly long _expectedSize;
     private readonly int _maxResumes;
     private readonly string _name;
-    private readonly IncrementalHash? _hash;
     private readonly TimeSpan _readTimeout;
     private HttpResponseMessage? _response;
     private Stream? _body;
@@ -23,24 +20,21 @@ internal sealed class BlobStream : Stream
     private int _resumes;
     private bool _finished;
 
-    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, TimeSpan readTimeout, string name)
+    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, int maxResumes, TimeSpan readTimeout, string name)
     {
         _readTimeout = readTimeout;
         _open = open;
         _digest = digest;
-        _expectedSize = expectedSize;
         _position = offset;
         _maxResumes = maxResumes;
         _name = name;
-        _hash = offset == 0 && digest.Algorithm == "sha256" ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256)
-            : offset == 0 && digest.Algorithm == "sha512" ? IncrementalHash.CreateHash(HashAlgorithmName.SHA512) : null;
     }
 
     /// <summary>Opens the blob at <paramref name="offset"/>; <paramref name="open"/> sends a GET (with Range when the offset is not 0).</summary>
     /// <remarks>A read that stalls longer than <paramref name="readTimeout"/> counts as a dropped connection.</remarks>
-    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long expectedSize, long offset, int maxResumes, TimeSpan readTimeout, string name, CancellationToken cancellationToken)
+    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, int maxResumes, TimeSpan readTimeout, string name, CancellationToken cancellationToken)
     {
-        var stream = new BlobStream(open, digest, expectedSize, offset, maxResumes, readTimeout, name);
+        var stream = new BlobStream(open, digest, offset, maxResumes, readTimeout, name);
         try
         {
             await stream.ConnectAsync(cancellationToken);
@@ -66,7 +60,7 @@ internal sealed class BlobStream : Stream
     public override bool CanWrite => false;
 
     /// <inheritdoc />
-    public override long Length => _expectedSize >= 0 ? _expectedSize : throw new NotSupportedException();
+    public override long Length => throw new NotSupportedException();
 
     /// <inheritdoc />
     public override long Position
@@ -105,16 +99,10 @@ internal sealed class BlobStream : Stream
             if (read == 0)
             {
                 // A clean end means the server sent all it declared (a cut connection throws instead): no resume.
-                Finish();
+                _finished = true;
                 return 0;
             }
 
-            if (_expectedSize >= 0 && _position + read > _expectedSize)
-            {
-                throw new InvalidDataException($"{_name}: blob {_digest} is larger than the {_expectedSize} bytes its descriptor states.");
-            }
-
-            _hash?.AppendData(buffer.Span[..read]);
             _position += read;
             return read;
         }
@@ -148,28 +136,9 @@ internal sealed class BlobStream : Stream
         {
             _body?.Dispose();
             _response?.Dispose();
-            _hash?.Dispose();
         }
 
         base.Dispose(disposing);
-    }
-
-    private void Finish()
-    {
-        _finished = true;
-        if (_expectedSize >= 0 && _position != _expectedSize)
-        {
-            throw new InvalidDataException($"{_name}: blob {_digest} ended after {_position} bytes, but its descriptor states {_expectedSize}.");
-        }
-
-        if (_hash is not null)
-        {
-            var actual = _digest.Algorithm + ":" + Convert.ToHexStringLower(_hash.GetHashAndReset());
-            if (actual != _digest.ToString())
-            {
-                throw new InvalidDataException($"{_name}: blob content does not match its digest: expected {_digest}, got {actual}.");
-            }
-        }
     }
 
     private async Task ResumeAsync(CancellationToken cancellationToken)

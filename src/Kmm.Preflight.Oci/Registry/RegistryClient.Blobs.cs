@@ -1,4 +1,5 @@
 using System.Net;
+using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry.Auth;
 using Kmm.Preflight.Oci.Registry.Transport;
@@ -49,7 +50,9 @@ public sealed partial class RegistryClient
             return response;
         }
 
-        return await BlobStream.OpenAsync(OpenAt, digest, expectedSize, offset, Options.MaxBlobResumes, Options.AttemptTimeout, $"{repository.RepositoryName}@{digest}", cancellationToken);
+        var name = $"{repository.RepositoryName}@{digest}";
+        var blob = await BlobStream.OpenAsync(OpenAt, digest, offset, Options.MaxBlobResumes, Options.AttemptTimeout, name, cancellationToken);
+        return new DigestVerifyingStream(blob, digest, expectedSize, name, offset);
     }
 
     /// <summary>Whether <paramref name="repository"/> has the blob <paramref name="digest"/> (HEAD).</summary>

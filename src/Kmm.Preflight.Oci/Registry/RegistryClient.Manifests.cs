@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry.Auth;
@@ -35,9 +36,7 @@ public sealed partial class RegistryClient
         var digest = Digest.Sha256(content);
         if (reference.Digest is { } pinned && pinned != digest)
         {
-            var actual = pinned.Algorithm == "sha512"
-                ? Digest.Parse("sha512:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(content)))
-                : digest;
+            var actual = pinned.Algorithm == digest.Algorithm ? digest : DigestVerifier.Compute(pinned.Algorithm, content);
             if (actual != pinned)
             {
                 throw new InvalidDataException($"manifest of {reference}: the registry served content with digest {actual}, not the requested {pinned}.");

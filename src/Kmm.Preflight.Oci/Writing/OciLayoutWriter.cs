@@ -1,6 +1,7 @@
 using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Oci.Sources.Layout;
 
@@ -122,31 +123,16 @@ public static class OciLayoutWriter
 
         await AtomicFile.WriteAsync(path, async (file, token) =>
         {
-            // Hashed here too, not only by the source's stream: whatever ILayer this is, a blob is never stored under a digest it does not have.
-            await using var hashing = new HashingWriteStream(file, leaveOpen: true);
+            // Verified here too, not only by the source's stream: whatever ILayer this is, a blob is never stored under a digest it does not have.
             var source = await open(token);
-            try
-            {
-                await source.CopyToAsync(hashing, token);
-            }
-            finally
-            {
-                if (!leaveOpen)
-                {
-                    await source.DisposeAsync();
-                }
-            }
-
-            if (hashing.BytesWritten != descriptor.Size || (descriptor.Digest.Algorithm == "sha256" && hashing.Digest != descriptor.Digest))
-            {
-                throw new InvalidDataException($"blob {descriptor.Digest}: its source gave {hashing.BytesWritten} bytes with digest {hashing.Digest}, not {descriptor.Size} bytes with {descriptor.Digest}.");
-            }
+            await using var verified = new DigestVerifyingStream(leaveOpen ? new NonDisposingStream(source, long.MaxValue) : source, descriptor.Digest, descriptor.Size, $"blob {descriptor.Digest}");
+            await verified.CopyToAsync(file, token);
         }, cancellationToken);
     }
 
     private static async Task WriteSmallBlobAsync(string directory, Descriptor descriptor, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        BlobVerification.Verify(content.Span, descriptor, $"{descriptor.Digest}");
+        DigestVerifier.Verify(content.Span, descriptor, $"{descriptor.Digest}");
         var path = BlobPath(directory, descriptor.Digest);
         if (!IsPresent(path, descriptor))
         {

@@ -20,11 +20,11 @@ internal sealed class ArchiveBlobStore : IBlobStore
     {
         var member = MemberName(descriptor);
         var blobName = $"{_archive.Path}: {member}";
-        BlobVerification.CheckSize(descriptor, maxBytes, blobName);
+        DigestVerifier.CheckSize(descriptor, maxBytes, blobName);
         var range = _archive.Find(member)
             ?? throw new InvalidDataException($"{Name}: blob {descriptor.Digest} is missing: the archive has no member '{member}'.");
         var content = await ReadRangeAsync(range, maxBytes, blobName, cancellationToken);
-        BlobVerification.Verify(content, descriptor, blobName);
+        DigestVerifier.Verify(content, descriptor, blobName);
         return content;
     }
 

@@ -20,7 +20,7 @@ internal sealed class DirectoryBlobStore : IBlobStore
     public async Task<byte[]> ReadBlobAsync(Descriptor descriptor, int maxBytes, CancellationToken cancellationToken)
     {
         var path = BlobPath(descriptor.Digest);
-        BlobVerification.CheckSize(descriptor, maxBytes, path);
+        DigestVerifier.CheckSize(descriptor, maxBytes, path);
         if (!File.Exists(path))
         {
             throw new InvalidDataException($"{Name}: blob {descriptor.Digest} is missing: '{path}' does not exist.");
@@ -33,7 +33,7 @@ internal sealed class DirectoryBlobStore : IBlobStore
         }
 
         var content = await File.ReadAllBytesAsync(path, cancellationToken);
-        BlobVerification.Verify(content, descriptor, path);
+        DigestVerifier.Verify(content, descriptor, path);
         return content;
     }
 
