@@ -8,6 +8,9 @@ internal static class LayerCompressionDetector
     /// <summary>Bytes needed to sniff: enough for the ustar magic of the first tar header.</summary>
     public const int SniffLength = 512;
 
+    /// <summary>Bytes <see cref="Detect"/> needs to tell gzip and zstd apart from anything else.</summary>
+    public const int MagicLength = 4;
+
     private const int UstarMagicOffset = 257;
 
     /// <summary>The compression named by <paramref name="descriptor"/>'s media type.</summary>
@@ -55,6 +58,32 @@ internal static class LayerCompressionDetector
     /// <exception cref="UnsupportedLayerException">The bytes are neither gzip, zstd nor tar.</exception>
     public static LayerCompression FromMagic(ReadOnlySpan<byte> head, Descriptor descriptor)
     {
+        if (Detect(head) is { } compressed)
+        {
+            return compressed;
+        }
+
+        if (head.Length >= UstarMagicOffset + 5 && head.Slice(UstarMagicOffset, 5).SequenceEqual("ustar"u8))
+        {
+            return LayerCompression.None;
+        }
+
+        // An empty layer, or a v7 tar (no magic): a tar reader reports any real problem precisely.
+        if (head.Length == 0 || head.Length == SniffLength)
+        {
+            return LayerCompression.None;
+        }
+
+        throw new UnsupportedLayerException(
+            $"Layer {descriptor.Digest} (media type '{descriptor.MediaType}') is neither gzip, zstd nor tar: it starts with {Convert.ToHexString(head[..Math.Min(8, head.Length)])}.");
+    }
+
+    /// <summary>
+    /// Gzip or zstd when <paramref name="head"/> (at least <see cref="MagicLength"/> bytes, if the blob has them)
+    /// starts with their magic, including a zstd skippable frame (zstd:chunked starts with one); otherwise null.
+    /// </summary>
+    public static LayerCompression? Detect(ReadOnlySpan<byte> head)
+    {
         if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
         {
             return LayerCompression.Gzip;
@@ -71,18 +100,6 @@ internal static class LayerCompressionDetector
             return LayerCompression.Zstd;
         }
 
-        if (head.Length >= UstarMagicOffset + 5 && head.Slice(UstarMagicOffset, 5).SequenceEqual("ustar"u8))
-        {
-            return LayerCompression.None;
-        }
-
-        // An empty layer, or a v7 tar (no magic): a tar reader reports any real problem precisely.
-        if (head.Length == 0 || head.Length == SniffLength)
-        {
-            return LayerCompression.None;
-        }
-
-        throw new UnsupportedLayerException(
-            $"Layer {descriptor.Digest} (media type '{descriptor.MediaType}') is neither gzip, zstd nor tar: it starts with {Convert.ToHexString(head[..Math.Min(8, head.Length)])}.");
+        return null;
     }
 }

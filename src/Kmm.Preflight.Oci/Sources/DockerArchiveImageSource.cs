@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Sources.Layout;
@@ -18,6 +19,9 @@ namespace Kmm.Preflight.Oci.Sources;
 /// </remarks>
 public sealed class DockerArchiveImageSource : IImageSource
 {
+    // Docker's media type for an uncompressed layer.
+    private static readonly MediaType DockerLayerTar = new("application/vnd.docker.image.rootfs.diff.tar");
+
     /// <summary>Creates a source for the image named <paramref name="reference"/> (a RepoTags entry) in <paramref name="path"/>; null means the only image.</summary>
     public DockerArchiveImageSource(string path, string? reference = null)
     {
@@ -77,7 +81,7 @@ public sealed class DockerArchiveImageSource : IImageSource
             var member = entry.Layers[i];
             var range = archive.Find(member)
                 ?? throw new InvalidDataException($"{Path}: manifest.json names layer '{member}', which the archive does not contain.");
-            var mediaType = await LayerCompressionSniffer.SniffAsync(range, cancellationToken);
+            var mediaType = await SniffMediaTypeAsync(range, cancellationToken);
             var digest = await LayerDigestAsync(member, range, mediaType, i < config.DiffIds.Count ? config.DiffIds[i] : null, cancellationToken);
             layers.Add((new Descriptor { MediaType = mediaType, Digest = digest, Size = range.Length }, range, member));
         }
@@ -205,7 +209,7 @@ public sealed class DockerArchiveImageSource : IImageSource
             return named;
         }
 
-        if (mediaType == LayerCompressionSniffer.DockerLayerTar && Digest.TryParse(diffId, out var diff))
+        if (mediaType == DockerLayerTar && Digest.TryParse(diffId, out var diff))
         {
             return diff;
         }
@@ -213,6 +217,20 @@ public sealed class DockerArchiveImageSource : IImageSource
         await using var stream = BoundedFileStream.Open(range.Path, range.Start, range.Length);
         using var sha = SHA256.Create();
         return Digest.FromSha256Hash(await sha.ComputeHashAsync(stream, cancellationToken));
+    }
+
+    // docker save stores layers raw, gzip or zstd without saying which: the bytes decide the media type.
+    private static async Task<MediaType> SniffMediaTypeAsync(FileRange range, CancellationToken cancellationToken)
+    {
+        var head = new byte[LayerCompressionDetector.MagicLength];
+        await using var stream = BoundedFileStream.Open(range.Path, range.Start, Math.Min(range.Length, head.Length));
+        var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        return LayerCompressionDetector.Detect(head.AsSpan(0, read)) switch
+        {
+            LayerCompression.Gzip => MediaType.DockerLayerGzip,
+            LayerCompression.Zstd => MediaType.OciLayerZstd,
+            _ => DockerLayerTar,
+        };
     }
 
     private (ImageManifest Manifest, byte[] Raw) SynthesiseManifest(Digest configDigest, long configSize, IEnumerable<Descriptor> layers)

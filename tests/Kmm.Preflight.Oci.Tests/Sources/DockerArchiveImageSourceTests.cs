@@ -60,6 +60,22 @@ public sealed class DockerArchiveImageSourceTests : TemporaryDirectoryFixture
     }
 
     [Test]
+    public async Task Zstd_layer_that_starts_with_a_skippable_frame_is_zstd()
+    {
+        // zstd:chunked layers start with a skippable frame; the archive sniffer once called them plain tar.
+        var layer = new LayerBuilder().AddFile("opt/mod.ko", "module").Build(new LayerBlobOptions { Compression = LayerCompression.Zstd, LeadingSkippableFrame = true });
+        var image = new ImageBuilder(ManifestFormat.Docker).AddLayer(layer).Build();
+        var archive = Temp.Combine("image.tar");
+        await DockerArchiveWriter.WriteAsync(archive, [(image, ["x:1"])], DockerArchiveStyle.Legacy);
+
+        var resolved = await new DockerArchiveImageSource(archive).ResolveAsync(Platform.Default);
+
+        Assert.That(resolved.Layers[0].Descriptor.MediaType, Is.EqualTo(MediaType.OciLayerZstd));
+        var files = await LayerContents.ReadAsync(resolved.Layers[0]);
+        Assert.That(Encoding.UTF8.GetString(files["opt/mod.ko"]), Is.EqualTo("module"));
+    }
+
+    [Test]
     public async Task Names_are_matched_as_docker_normalises_them_and_by_position()
     {
         var first = new ImageBuilder().AddLayer(new LayerBuilder().AddFile("a", "1")).Build();
