@@ -56,7 +56,7 @@ public sealed class PreflightValidator
         var statistics = new LayerReadStatistics();
         IProgress<LayerScanProgress> layerProgress = _options.LayerProgress is null ? statistics : new FanOutProgress(statistics, _options.LayerProgress);
         using var pool = new RegistryClientPool(_options.Registry, _options.Logger);
-        var opener = _options.ImageOpener ?? new RegistryImageOpener(pool, new RegistryImageOpenerOptions
+        var opener = _options.ImageOpener ?? new ImageOpener(pool, new ImageOpenerOptions
         {
             Cache = _options.LayerCache ?? new LayerIndexCache(),
             RetainContent = ModuleContentFilter.Create(modules.Where(m => m.Container is not null)

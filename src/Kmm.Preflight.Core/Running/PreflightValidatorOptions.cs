@@ -36,7 +36,7 @@ public sealed record PreflightValidatorOptions
     /// <summary>The stages; null for <see cref="ValidationPipeline.CreateDefault"/>.</summary>
     public ValidationPipeline? Pipeline { get; init; }
 
-    /// <summary>Opens images; null for a <see cref="RegistryImageOpener"/> over <see cref="Registry"/>.</summary>
+    /// <summary>Opens images; null for a <see cref="ImageOpener"/> over <see cref="Registry"/>.</summary>
     public IImageOpener? ImageOpener { get; init; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
 
 namespace Kmm.Preflight.Oci.Sources;
@@ -8,16 +9,28 @@ namespace Kmm.Preflight.Oci.Sources;
 /// </summary>
 public sealed class ImageSourceFactory
 {
+    private readonly Func<ImageReference, RegistryClient> _registryFor;
+
     /// <summary>Creates a factory whose registry sources use <paramref name="registry"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="registry"/> is null.</exception>
     public ImageSourceFactory(RegistryClient registry)
     {
-        Registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        ArgumentNullException.ThrowIfNull(registry);
+        _registryFor = _ => registry;
     }
 
-    /// <summary>The registry client.</summary>
-    public RegistryClient Registry { get; }
+    /// <summary>
+    /// Creates a factory that asks <paramref name="registryFor"/> for a client only when a name is a registry
+    /// reference (so the client can depend on the host), and never for <c>oci:</c> or <c>docker-archive:</c> names.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="registryFor"/> is null.</exception>
+    public ImageSourceFactory(Func<ImageReference, RegistryClient> registryFor)
+    {
+        _registryFor = registryFor ?? throw new ArgumentNullException(nameof(registryFor));
+    }
 
     /// <summary>Opens the named source.</summary>
+    /// <exception cref="ArgumentException">The name is null, empty or white space.</exception>
     /// <exception cref="FormatException">The name is malformed.</exception>
     public IImageSource Open(string name)
     {
@@ -35,7 +48,8 @@ public sealed class ImageSourceFactory
         }
 
         var registryName = name.StartsWith("docker://", StringComparison.Ordinal) ? name["docker://".Length..] : name;
-        return new RegistryImageSource(Registry, References.ImageReference.Parse(registryName));
+        var image = ImageReference.Parse(registryName);
+        return new RegistryImageSource(_registryFor(image), image);
     }
 
     // skopeo's syntax: the path ends at the first ':' (paths containing ':' are not supported, as in skopeo).

@@ -34,7 +34,7 @@ public class ReleaseImageTargetTests
         ]);
 
         using var pool = new RegistryClientPool(registry.CreateClientOptions());
-        var resolver = new KernelTargetResolver(new RegistryImageOpener(pool), Platform.Default);
+        var resolver = new KernelTargetResolver(new ImageOpener(pool), Platform.Default);
         var validation = new PreflightValidationOcp { Name = "ocp", ReleaseImage = $"{registry.Host}/{repo}/release:4.14" };
         var target = await resolver.ResolveAsync(validation);
         Assert.That((target.Kernel.Full, target.DtkImage), Is.EqualTo(("5.14.0-284.25.1.el9_2.x86_64", dtkByDigest)));

@@ -7,7 +7,7 @@ using Kmm.Preflight.Testing.Registry;
 
 namespace Kmm.Preflight.Core.Tests.Integration;
 
-/// <summary><see cref="RegistryImageOpenerOptions.ReuseResolvedImages"/> against the real registry.</summary>
+/// <summary><see cref="ImageOpenerOptions.ReuseResolvedImages"/> against the real registry.</summary>
 [Category("Integration")]
 public sealed class SharedResolutionTests
 {
@@ -29,11 +29,11 @@ public sealed class SharedResolutionTests
         return pushed.Digest.ToString();
     }
 
-    private (RegistryImageOpener Opener, RegistryClientPool Pool, CountingHandler Requests) Opener(bool reuse)
+    private (ImageOpener Opener, RegistryClientPool Pool, CountingHandler Requests) Opener(bool reuse)
     {
         var requests = new CountingHandler();
         var pool = new RegistryClientPool(_registry.CreateClientOptions() with { InnerHandler = requests });
-        return (new RegistryImageOpener(pool, new RegistryImageOpenerOptions { ReuseResolvedImages = reuse }), pool, requests);
+        return (new ImageOpener(pool, new ImageOpenerOptions { ReuseResolvedImages = reuse }), pool, requests);
     }
 
     private ImageRequest Request(string tag) => new() { Reference = $"{_registry.Host}/{_repo}/driver:{tag}", Platform = Platform.Default };

@@ -71,7 +71,7 @@ internal static class KernelCommand
     {
         using var loggerFactory = Output.RunnerLogging.CreateFactory(console.Error, access.Verbose);
         using var pool = new RegistryClientPool(ImageSession.CreateClientOptions(access), loggerFactory.CreateLogger<RegistryClientPool>());
-        var resolver = new KernelTargetResolver(new RegistryImageOpener(pool), access.Platform);
+        var resolver = new KernelTargetResolver(new ImageOpener(pool), access.Platform);
         return await resolver.ReadReleaseAsync(releaseImage, cancellationToken);
     }
 

@@ -67,7 +67,7 @@ internal static class ValidateRun
         {
             var fromRelease = new PreflightValidationOcp { Name = "preflight", ReleaseImage = release, UseRtKernel = request.RealTime, PushBuiltImage = request.Push };
             using var releasePool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
-            return await new KernelTargetResolver(new RegistryImageOpener(releasePool), request.Access.Platform).ResolveAsync(fromRelease, cancellationToken);
+            return await new KernelTargetResolver(new ImageOpener(releasePool), request.Access.Platform).ResolveAsync(fromRelease, cancellationToken);
         }
 
         var file = request.PreflightFile!;
@@ -86,7 +86,7 @@ internal static class ValidateRun
 
         var ocp = set.PreflightValidationsOcp[0];
         using var pool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
-        var resolver = new KernelTargetResolver(new RegistryImageOpener(pool), request.Access.Platform);
+        var resolver = new KernelTargetResolver(new ImageOpener(pool), request.Access.Platform);
         return await resolver.ResolveAsync(request.Push ? ocp with { PushBuiltImage = true } : ocp, cancellationToken);
     }
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Core.Images;
 
-/// <summary>Options for <see cref="RegistryImageOpener"/>.</summary>
-public sealed record RegistryImageOpenerOptions
+/// <summary>Options for <see cref="ImageOpener"/>.</summary>
+public sealed record ImageOpenerOptions
 {
     /// <summary>The layer index cache shared by every image opened; null for one private to the opener.</summary>
     public LayerIndexCache? Cache { get; init; }

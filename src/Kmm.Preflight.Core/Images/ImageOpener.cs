@@ -2,28 +2,29 @@ using System.Collections.Concurrent;
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Manifests;
-using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Core.Images;
 
 /// <summary>
-/// Opens images from registries (and <c>oci:</c>/<c>docker-archive:</c> names) through the OCI library, with the
-/// request's credentials and TLS settings, one shared layer cache, and failures mapped to <see cref="ImageAccessException"/>.
+/// Opens the images of requests through the OCI library, from any source <see cref="ImageSourceFactory"/> names
+/// (a registry reference, <c>oci:DIR[:TAG]</c>, <c>docker-archive:FILE[:REF]</c>), with the request's credentials
+/// and TLS settings, one shared layer cache, and failures mapped to <see cref="ImageAccessException"/>.
 /// </summary>
-public sealed class RegistryImageOpener : IImageOpener, IImageResolver
+/// <remarks>Formerly <c>RegistryImageOpener</c> (with <c>RegistryImageOpenerOptions</c>): it never only opened registries.</remarks>
+public sealed class ImageOpener : IImageOpener, IImageResolver
 {
     private readonly RegistryClientPool _pool;
-    private readonly RegistryImageOpenerOptions _options;
+    private readonly ImageOpenerOptions _options;
     private readonly LayerIndexCache _cache;
-    private readonly ConcurrentDictionary<(RegistryClient Client, string Reference, string Platform), Lazy<Task<ResolvedImage>>> _resolved = new();
+    private readonly ConcurrentDictionary<(RegistryClient? Client, string Reference, string Platform), Lazy<Task<ResolvedImage>>> _resolved = new();
 
     /// <summary>Creates an opener over <paramref name="pool"/>.</summary>
-    public RegistryImageOpener(RegistryClientPool pool, RegistryImageOpenerOptions? options = null)
+    public ImageOpener(RegistryClientPool pool, ImageOpenerOptions? options = null)
     {
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
-        _options = options ?? new RegistryImageOpenerOptions();
+        _options = options ?? new ImageOpenerOptions();
         _cache = _options.Cache ?? new LayerIndexCache();
     }
 
@@ -55,20 +56,10 @@ public sealed class RegistryImageOpener : IImageOpener, IImageResolver
 
         try
         {
-            RegistryClient client;
-            IImageSource source;
-            if (request.Reference.StartsWith("oci:", StringComparison.Ordinal) || request.Reference.StartsWith("docker-archive:", StringComparison.Ordinal))
-            {
-                client = _pool.Get(ImageReference.Parse("localhost/local"), null, null, null);
-                source = new ImageSourceFactory(client).Open(request.Reference);
-            }
-            else
-            {
-                var reference = ImageReference.Parse(request.Reference);
-                client = _pool.Get(reference, request.RegistryTls, request.Credentials, request.CredentialsKey);
-                source = new RegistryImageSource(client, reference);
-            }
-
+            // The factory parses the name; a registry reference gets the pool's client for its credentials and TLS
+            // settings, an oci:/docker-archive: name none.
+            RegistryClient? client = null;
+            var source = new ImageSourceFactory(reference => client = _pool.Get(reference, request.RegistryTls, request.Credentials, request.CredentialsKey)).Open(request.Reference);
             return _options.ReuseResolvedImages
                 ? await ResolveSharedAsync((client, request.Reference, request.Platform.ToString()), source, request.Platform, cancellationToken)
                 : await source.ResolveAsync(request.Platform, cancellationToken);
@@ -80,7 +71,7 @@ public sealed class RegistryImageOpener : IImageOpener, IImageResolver
     }
 
     // The pool hands out one client per credentials and TLS settings, so the client stands for both in the key.
-    private async Task<ResolvedImage> ResolveSharedAsync((RegistryClient, string, string) key, IImageSource source, Platform platform, CancellationToken cancellationToken)
+    private async Task<ResolvedImage> ResolveSharedAsync((RegistryClient?, string, string) key, IImageSource source, Platform platform, CancellationToken cancellationToken)
     {
         while (true)
         {
