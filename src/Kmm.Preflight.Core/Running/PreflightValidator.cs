@@ -40,6 +40,60 @@ public sealed class PreflightValidator
         _pipeline = _options.Pipeline ?? ValidationPipeline.CreateDefault();
     }
 
+    /// <summary>
+    /// Turns <paramref name="description"/> into a target: a kernel as given, a PreflightValidation as it says, a
+    /// PreflightValidationOCP or a release image read through this validator's registry settings and platform;
+    /// <see cref="PreflightTargetDescription.PushBuiltImage"/> then forces pushing on.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
+    /// <exception cref="ArgumentException">The description is invalid (all problems listed).</exception>
+    /// <exception cref="InvalidDataException">The objects do not hold exactly one PreflightValidation or PreflightValidationOCP, or the release or DTK image lacks what is needed.</exception>
+    /// <exception cref="FormatException">The kernel has fewer than three fields.</exception>
+    /// <exception cref="ImageAccessException">A release or DTK image could not be opened.</exception>
+    public async Task<PreflightTarget> ResolveTargetAsync(PreflightTargetDescription description, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ValidationPipelineBuilder.ThrowIfInvalid("target description", description.Problems());
+        var push = description.PushBuiltImage;
+        if (description.Kernel is { } kernel)
+        {
+            return PreflightTarget.ForKernel(kernel, push);
+        }
+
+        if (description.ReleaseImage is { } release)
+        {
+            return await ResolveOcpAsync(new PreflightValidationOcp { Name = "preflight", ReleaseImage = release, UseRtKernel = description.UseRtKernel, PushBuiltImage = push }, cancellationToken);
+        }
+
+        var set = description.Preflight!;
+        var count = set.PreflightValidations.Count + set.PreflightValidationsOcp.Count;
+        if (count != 1)
+        {
+            throw new InvalidDataException($"{description.PreflightSource}: expected one PreflightValidation or PreflightValidationOCP, found {count}");
+        }
+
+        if (set.PreflightValidations.Count == 1)
+        {
+            var validation = set.PreflightValidations[0];
+            return PreflightTarget.From(push ? validation with { PushBuiltImage = true } : validation);
+        }
+
+        var ocp = set.PreflightValidationsOcp[0];
+        return await ResolveOcpAsync(push ? ocp with { PushBuiltImage = true } : ocp, cancellationToken);
+    }
+
+    /// <summary>Resolves <paramref name="target"/> (<see cref="ResolveTargetAsync"/>) and validates every Module of <paramref name="objects"/> against it.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The description is invalid (all problems listed).</exception>
+    /// <exception cref="InvalidDataException">See <see cref="ResolveTargetAsync"/>.</exception>
+    /// <exception cref="FormatException">See <see cref="ResolveTargetAsync"/>.</exception>
+    /// <exception cref="ImageAccessException">A release or DTK image could not be opened.</exception>
+    public async Task<PreflightReport> ValidateAsync(ObjectSet objects, PreflightTargetDescription target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        return await ValidateAsync(objects, await ResolveTargetAsync(target, cancellationToken), cancellationToken);
+    }
+
     /// <summary>Validates every Module of <paramref name="objects"/> (Secrets and ConfigMaps come from there too).</summary>
     public Task<PreflightReport> ValidateAsync(ObjectSet objects, PreflightTarget target, CancellationToken cancellationToken = default)
     {
@@ -83,6 +137,13 @@ public sealed class PreflightValidator
             LayerScans = statistics.ScansByLayer.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             CompressedBytesRead = statistics.CompressedBytesRead,
         };
+    }
+
+    private async Task<PreflightTarget> ResolveOcpAsync(PreflightValidationOcp validation, CancellationToken cancellationToken)
+    {
+        using var pool = new RegistryClientPool(_options.Registry, _options.Logger);
+        var images = _options.ImageOpener ?? new ImageOpener(pool, new ImageOpenerOptions { Logger = _options.Logger });
+        return await new KernelTargetResolver(images, _options.Platform).ResolveAsync(validation, cancellationToken);
     }
 
     private async Task<ModuleResult> ValidateModuleAsync(Module module, ObjectSet objects, PreflightTarget target, IImageOpener opener, IImagePublisher publisher, CancellationToken cancellationToken)

@@ -1,7 +1,4 @@
-using Kmm.Preflight.Core.Images;
 using Kmm.Preflight.Core.Loading;
-using Kmm.Preflight.Core.Model;
-using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Core.Running;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Output;
@@ -18,8 +15,7 @@ internal static class ValidateRun
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(console);
         using var loggerFactory = RunnerLogging.CreateFactory(console.Error, request.Access.Verbose);
-        var registryOptions = ImageSession.CreateClientOptions(request.Access);
-
+        var validator = new PreflightValidator(CreateValidatorOptions(request, console, loggerFactory));
         ObjectSet objects;
         PreflightTarget target;
         try
@@ -34,60 +30,40 @@ internal static class ValidateRun
                 return await UsageErrorAsync(console, $"no Module objects found in {string.Join(", ", request.ModulePaths.Select(p => ManifestPaths.IsStandardInput(p) ? ManifestPaths.StandardInputName : p))}");
             }
 
-            target = await ChooseTargetAsync(request, loader, registryOptions, loggerFactory, cancellationToken);
+            target = await validator.ResolveTargetAsync(await DescribeTargetAsync(request, loader, cancellationToken), cancellationToken);
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
             return await UsageErrorAsync(console, FailureDescription.OneLine(e));
         }
 
-        var validator = new PreflightValidator(new PreflightValidatorOptions
-        {
-            Platform = request.Access.Platform,
-            Parallelism = request.Parallel,
-            Registry = registryOptions,
-            SaveImagesDirectory = request.SaveImagesDirectory,
-            Logger = loggerFactory.CreateLogger<PreflightValidator>(),
-            Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,
-            LayerProgress = console.IsErrorTerminal ? new TerminalProgress(console.Error) : null,
-        });
         var report = await validator.ValidateAsync(objects, target, cancellationToken);
         await ValidationReportWriter.For(request.Format).WriteAsync(report.ToDocument(), console.Out, cancellationToken);
         return report.AllVerified ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static async Task<PreflightTarget> ChooseTargetAsync(ValidateRequest request, ManifestLoader loader, Oci.Registry.RegistryClientOptions registryOptions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    // Everything the library needs to know about this run, from the request and the console; a new option lands here.
+    private static PreflightValidatorOptions CreateValidatorOptions(ValidateRequest request, RunnerConsole console, ILoggerFactory loggerFactory) => new()
     {
-        if (request.Kernel is not null)
-        {
-            return PreflightTarget.ForKernel(request.Kernel, request.Push);
-        }
+        Platform = request.Access.Platform,
+        Parallelism = request.Parallel,
+        Registry = ImageSession.CreateClientOptions(request.Access),
+        SaveImagesDirectory = request.SaveImagesDirectory,
+        Logger = loggerFactory.CreateLogger<PreflightValidator>(),
+        Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,
+        LayerProgress = console.IsErrorTerminal ? new TerminalProgress(console.Error) : null,
+    };
 
-        if (request.ReleaseImage is { } release)
+    // The command line names the target one of three ways; the library resolves it.
+    private static async Task<PreflightTargetDescription> DescribeTargetAsync(ValidateRequest request, ManifestLoader loader, CancellationToken cancellationToken)
+    {
+        var description = request switch
         {
-            var fromRelease = new PreflightValidationOcp { Name = "preflight", ReleaseImage = release, UseRtKernel = request.RealTime, PushBuiltImage = request.Push };
-            using var releasePool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
-            return await new KernelTargetResolver(new ImageOpener(releasePool), request.Access.Platform).ResolveAsync(fromRelease, cancellationToken);
-        }
-
-        var file = request.PreflightFile!;
-        var set = await loader.LoadAsync([file], cancellationToken);
-        var count = set.PreflightValidations.Count + set.PreflightValidationsOcp.Count;
-        if (count != 1)
-        {
-            throw new InvalidDataException($"{file}: expected one PreflightValidation or PreflightValidationOCP, found {count}");
-        }
-
-        if (set.PreflightValidations.Count == 1)
-        {
-            var validation = set.PreflightValidations[0];
-            return PreflightTarget.From(request.Push ? validation with { PushBuiltImage = true } : validation);
-        }
-
-        var ocp = set.PreflightValidationsOcp[0];
-        using var pool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
-        var resolver = new KernelTargetResolver(new ImageOpener(pool), request.Access.Platform);
-        return await resolver.ResolveAsync(request.Push ? ocp with { PushBuiltImage = true } : ocp, cancellationToken);
+            { Kernel: { } kernel } => PreflightTargetDescription.ForKernel(kernel),
+            { ReleaseImage: { } release } => PreflightTargetDescription.ForReleaseImage(release, request.RealTime),
+            _ => PreflightTargetDescription.FromObjects(await loader.LoadAsync([request.PreflightFile!], cancellationToken), request.PreflightFile!),
+        };
+        return description with { PushBuiltImage = request.Push };
     }
 
     private static async Task<int> UsageErrorAsync(RunnerConsole console, string message)
