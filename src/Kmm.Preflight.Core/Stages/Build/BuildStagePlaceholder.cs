@@ -26,6 +26,6 @@ internal sealed class BuildStagePlaceholder : IModuleValidationStage
         var reason = $"the Build stage is not available in this version of kmm-preflight, so {mapping.Module.Id} ({mapping.Describe()}) cannot be built for kernel {mapping.Kernel}"
             + (imageReason is null ? string.Empty : $" after the Image check failed ({imageReason.TrimEnd('.')})")
             + $"; push a prebuilt image to {mapping.ContainerImage} or plug in a Build stage";
-        return Task.FromResult(StageResult.Fail(VerificationStage.Build, reason, [new CheckResult("build", CheckOutcome.Skipped, "the Build stage is a placeholder in this version")]));
+        return Task.FromResult(StageResult.Fail(VerificationStage.Build, reason, [new CheckResult(CheckName.Build, CheckOutcome.Skipped, "the Build stage is a placeholder in this version")]));
     }
 }

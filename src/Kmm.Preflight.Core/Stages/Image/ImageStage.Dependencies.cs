@@ -29,8 +29,8 @@ internal sealed partial class ImageStage
             }
 
             _checks.Add(missing.Count == 0
-                ? new CheckResult("dependencies", CheckOutcome.Passed, $"all {listed.Dependencies.Count} dependencies of {_moduleName} listed in modules.dep are present under {_kernelDirectory}")
-                : new CheckResult("dependencies", CheckOutcome.Failed,
+                ? new CheckResult(CheckName.Dependencies, CheckOutcome.Passed, $"all {listed.Dependencies.Count} dependencies of {_moduleName} listed in modules.dep are present under {_kernelDirectory}")
+                : new CheckResult(CheckName.Dependencies, CheckOutcome.Failed,
                     $"module {_moduleName} depends on {string.Join(", ", missing)} (modules.dep), not found under {_kernelDirectory} in {ImageText}, so modprobe cannot load it; add {(missing.Count > 1 ? "them" : "it")} to the image and run depmod -b {_dirName} {_kernel}",
                     _kernelDirectory));
         }

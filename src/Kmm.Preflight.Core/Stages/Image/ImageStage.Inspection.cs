@@ -61,7 +61,7 @@ internal sealed partial class ImageStage
             if (Options.CheckModulesDep)
             {
                 CheckModulesDep(depends);
-                if (_checks[^1] is { Name: "modules.dep", Outcome: CheckOutcome.Passed })
+                if (_checks[^1] is { Outcome: CheckOutcome.Passed } last && last.Check == CheckName.ModulesDep)
                 {
                     await CheckDependenciesAsync(depends!.Index.Find(_moduleName)!, cancellationToken);
                 }
@@ -82,7 +82,7 @@ internal sealed partial class ImageStage
 
         public StageResult Fail(string reason)
         {
-            _checks.Add(new CheckResult("image", CheckOutcome.Failed, reason));
+            _checks.Add(new CheckResult(CheckName.Image, CheckOutcome.Failed, reason));
             return Result();
         }
 
@@ -107,13 +107,13 @@ internal sealed partial class ImageStage
             if (_module is not null)
             {
                 var others = candidates.Count > 1 ? $" ({candidates.Count} copies; using this one)" : string.Empty;
-                _checks.Add(new CheckResult("module-file", CheckOutcome.Passed, $"module {_moduleName} found at {_module.Path}{others}", _module.Path, _module.Layer.ToString()));
+                _checks.Add(new CheckResult(CheckName.ModuleFile, CheckOutcome.Passed, $"module {_moduleName} found at {_module.Path}{others}", _module.Path, _module.Layer.ToString()));
                 return true;
             }
 
             var directory = await _files.GetEntryAsync(_kernelDirectory, true, cancellationToken);
             var where = directory is null ? $"under {_kernelDirectory} (that directory does not exist)" : $"under {_kernelDirectory}";
-            _checks.Add(new CheckResult("module-file", CheckOutcome.Failed,
+            _checks.Add(new CheckResult(CheckName.ModuleFile, CheckOutcome.Failed,
                 $"module {_moduleName}.ko (dirName {_dirName}) not found {where} in {ImageText}; build an image for this kernel or add a kernelMapping",
                 _kernelDirectory));
             return false;
@@ -131,7 +131,7 @@ internal sealed partial class ImageStage
             }
             catch (InvalidDataException ex)
             {
-                _checks.Add(new CheckResult("vermagic", CheckOutcome.Failed,
+                _checks.Add(new CheckResult(CheckName.Vermagic, CheckOutcome.Failed,
                     $"module file {path} in {ImageText} is not a valid kernel module ({ex.Message.TrimEnd('.')}); rebuild it for kernel {_kernel}", path, _module.Layer.ToString()));
                 return;
             }
@@ -141,17 +141,17 @@ internal sealed partial class ImageStage
                 var vermagic = _modInfo.Vermagic;
                 if (vermagic is null)
                 {
-                    _checks.Add(new CheckResult("vermagic", CheckOutcome.Failed,
+                    _checks.Add(new CheckResult(CheckName.Vermagic, CheckOutcome.Failed,
                         $"module {path} in {ImageText} has no vermagic in .modinfo, so the kernel will refuse it; rebuild it with the kernel's build system for {_kernel}", path));
                 }
                 else if (!ModInfo.VermagicMatches(vermagic, _kernel))
                 {
-                    _checks.Add(new CheckResult("vermagic", CheckOutcome.Failed,
+                    _checks.Add(new CheckResult(CheckName.Vermagic, CheckOutcome.Failed,
                         $"vermagic {ModInfo.VermagicRelease(vermagic)} of module {path} in {ImageText} does not match kernel {_kernel}; rebuild the module for {_kernel} or fix the kernelMapping", path));
                 }
                 else
                 {
-                    _checks.Add(new CheckResult("vermagic", CheckOutcome.Passed, $"vermagic '{vermagic.Trim()}' matches kernel {_kernel}", path));
+                    _checks.Add(new CheckResult(CheckName.Vermagic, CheckOutcome.Passed, $"vermagic '{vermagic.Trim()}' matches kernel {_kernel}", path));
                 }
             }
 
@@ -161,13 +161,13 @@ internal sealed partial class ImageStage
                 {
                     _signature = ModuleSignatureReader.Read(content);
                     _signatureRead = true;
-                    _checks.Add(new CheckResult("signature", CheckOutcome.Information, _signature is null
+                    _checks.Add(new CheckResult(CheckName.Signature, CheckOutcome.Information, _signature is null
                         ? "the module is not signed"
                         : $"signed ({_signature.IdType}) by '{_signature.Signer}', key {_signature.KeyId}, hash {_signature.HashAlgorithm}", path));
                 }
                 catch (InvalidDataException ex)
                 {
-                    _checks.Add(new CheckResult("signature", CheckOutcome.Information, $"the signature trailer is malformed: {ex.Message}", path));
+                    _checks.Add(new CheckResult(CheckName.Signature, CheckOutcome.Information, $"the signature trailer is malformed: {ex.Message}", path));
                 }
             }
         }
@@ -182,8 +182,8 @@ internal sealed partial class ImageStage
             }
 
             _checks.Add(missing.Count == 0
-                ? new CheckResult("modulesLoadingOrder", CheckOutcome.Passed, $"all {_context.Mapping.Modprobe.ModulesLoadingOrder.Count} modules of modulesLoadingOrder are present under {_kernelDirectory}")
-                : new CheckResult("modulesLoadingOrder", CheckOutcome.Failed,
+                ? new CheckResult(CheckName.ModulesLoadingOrder, CheckOutcome.Passed, $"all {_context.Mapping.Modprobe.ModulesLoadingOrder.Count} modules of modulesLoadingOrder are present under {_kernelDirectory}")
+                : new CheckResult(CheckName.ModulesLoadingOrder, CheckOutcome.Failed,
                     $"module{(missing.Count > 1 ? "s" : string.Empty)} {string.Join(", ", missing)} of modulesLoadingOrder not found under {_kernelDirectory} in {ImageText}; add {(missing.Count > 1 ? "them" : "it")} to the image or fix modulesLoadingOrder",
                     _kernelDirectory));
         }
@@ -193,8 +193,8 @@ internal sealed partial class ImageStage
             var path = ImagePaths.Join("/", firmware);
             var entry = await _files.GetEntryAsync(path, true, cancellationToken);
             _checks.Add(entry is null
-                ? new CheckResult("firmwarePath", CheckOutcome.Failed, $"firmwarePath {firmware} does not exist in {ImageText}; add the firmware files to the image or fix firmwarePath", path)
-                : new CheckResult("firmwarePath", CheckOutcome.Passed, $"firmwarePath {firmware} exists ({entry.Type})", path, entry.Layer.ToString()));
+                ? new CheckResult(CheckName.FirmwarePath, CheckOutcome.Failed, $"firmwarePath {firmware} does not exist in {ImageText}; add the firmware files to the image or fix firmwarePath", path)
+                : new CheckResult(CheckName.FirmwarePath, CheckOutcome.Passed, $"firmwarePath {firmware} exists ({entry.Type})", path, entry.Layer.ToString()));
         }
 
         private StageResult Result()

@@ -14,14 +14,14 @@ internal sealed partial class ImageStage
             var depmod = $"run depmod -b {_dirName} {_kernel} in the image build";
             if (depends is null)
             {
-                _checks.Add(new CheckResult("modules.dep", CheckOutcome.Failed,
+                _checks.Add(new CheckResult(CheckName.ModulesDep, CheckOutcome.Failed,
                     $"modules.dep missing in {_kernelDirectory} of {ImageText}, so modprobe cannot find module {_moduleName}: {depmod}", _kernelDirectory + "modules.dep"));
                 return;
             }
 
             if (depends.Error is not null)
             {
-                _checks.Add(new CheckResult("modules.dep", CheckOutcome.Failed,
+                _checks.Add(new CheckResult(CheckName.ModulesDep, CheckOutcome.Failed,
                     $"{depends.Path} in {ImageText} is unreadable ({depends.Error.TrimEnd('.')}): {depmod}", depends.Path, depends.Layer));
                 return;
             }
@@ -29,7 +29,7 @@ internal sealed partial class ImageStage
             var listed = depends.Index.Find(_moduleName);
             if (listed is null)
             {
-                _checks.Add(new CheckResult("modules.dep", CheckOutcome.Failed,
+                _checks.Add(new CheckResult(CheckName.ModulesDep, CheckOutcome.Failed,
                     $"{depends.Path} in {ImageText} does not list module {_moduleName}, so modprobe cannot find it: {depmod} after installing the module", depends.Path, depends.Layer));
                 return;
             }
@@ -37,12 +37,12 @@ internal sealed partial class ImageStage
             var relative = DependsRelative(listed.Path);
             if (relative != ImagePaths.RelativeToKernel(_module!.Path, _kernel))
             {
-                _checks.Add(new CheckResult("modules.dep", CheckOutcome.Failed,
+                _checks.Add(new CheckResult(CheckName.ModulesDep, CheckOutcome.Failed,
                     $"{depends.Path} in {ImageText} lists module {_moduleName} as {listed.Path}, which is not in the image: {depmod}", depends.Path, depends.Layer));
                 return;
             }
 
-            _checks.Add(new CheckResult("modules.dep", CheckOutcome.Passed, $"{depends.Path} lists {_moduleName} as {listed.Path}", depends.Path, depends.Layer));
+            _checks.Add(new CheckResult(CheckName.ModulesDep, CheckOutcome.Passed, $"{depends.Path} lists {_moduleName} as {listed.Path}", depends.Path, depends.Layer));
         }
 
         private async Task<DependsFile?> ReadModulesDepAsync(CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ internal sealed partial class ImageStage : IModuleValidationStage
         catch (ImageAccessException ex)
         {
             var reason = OpenFailureReason(context, reference, ex);
-            return StageResult.Fail(VerificationStage.Image, reason, [new CheckResult("image", CheckOutcome.Failed, reason)]) with
+            return StageResult.Fail(VerificationStage.Image, reason, [new CheckResult(CheckName.Image, CheckOutcome.Failed, reason)]) with
             {
                 Image = new ImageInspection { Reference = reference, KernelDirectory = kernelDirectory },
             };

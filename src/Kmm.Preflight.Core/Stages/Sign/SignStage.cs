@@ -38,13 +38,13 @@ internal sealed class SignStage : IModuleValidationStage
         using var key = SigningSecrets.Load(context, out var keyProblem);
         if (key is null)
         {
-            return Fail(keyProblem!, "signing-key");
+            return Fail(keyProblem!, CheckName.SigningKey);
         }
 
         var inputName = context.InputImage;
         if (context.Input is null && string.IsNullOrEmpty(inputName))
         {
-            return Fail($"{mapping.Module.Id} has sign but no sign.unsignedImage and no build for {mapping.Describe()}; set unsignedImage to the image whose modules are to be signed", "input-image");
+            return Fail($"{mapping.Module.Id} has sign but no sign.unsignedImage and no build for {mapping.Describe()}; set unsignedImage to the image whose modules are to be signed", CheckName.InputImage);
         }
 
         inputName ??= context.Input!.Name;
@@ -59,13 +59,13 @@ internal sealed class SignStage : IModuleValidationStage
         catch (ImageAccessException ex)
         {
             return Fail($"the image to sign, {inputName}, could not be opened ({ex.Message.TrimEnd('.')}); "
-                + (context.Input is null ? "check sign.unsignedImage and unsignedImageRegistryTLS" : "the built image could not be read"), "input-image");
+                + (context.Input is null ? "check sign.unsignedImage and unsignedImageRegistryTLS" : "the built image could not be read"), CheckName.InputImage);
         }
 
         var (files, filesProblem) = await FilesToSign.FindAsync(sign.FilesToSign, inputFiles, Options.MaxFiles, cancellationToken);
         if (filesProblem is not null)
         {
-            return Fail(filesProblem, "files-to-sign");
+            return Fail(filesProblem, CheckName.FilesToSign);
         }
 
         var checks = new List<CheckResult>();
@@ -83,12 +83,12 @@ internal sealed class SignStage : IModuleValidationStage
                 }
                 catch (InvalidDataException ex)
                 {
-                    return Fail($"{file.Path} in image {inputName} could not be signed ({ex.Message.TrimEnd('.')})", "sign-file", checks, file.Path);
+                    return Fail($"{file.Path} in image {inputName} could not be signed ({ex.Message.TrimEnd('.')})", CheckName.SignFile, checks, file.Path);
                 }
 
                 await writer.AddFileAsync(file.Path.TrimStart('/'), bytes, null, cancellationToken);
                 signed.Add((file.Path, bytes));
-                checks.Add(new CheckResult("sign-file", CheckOutcome.Passed, $"signed {file.Path} ({file.Size:N0} bytes) with '{key.Signer}' ({_signing.HashAlgorithm.ToString().ToLowerInvariant()})", file.Path, file.Layer.ToString()));
+                checks.Add(new CheckResult(CheckName.SignFile, CheckOutcome.Passed, $"signed {file.Path} ({file.Size:N0} bytes) with '{key.Signer}' ({_signing.HashAlgorithm.ToString().ToLowerInvariant()})", file.Path, file.Layer.ToString()));
             }
 
             layer = await writer.CompleteAsync(cancellationToken);
@@ -117,11 +117,11 @@ internal sealed class SignStage : IModuleValidationStage
             var verification = await ModuleSignatureVerifier.VerifyAsync(readBack, key.Certificate, cancellationToken);
             if (!verification.IsValid)
             {
-                return Fail($"the signature of {path} in the signed image does not verify against the certificate of Secret {mapping.Sign!.CertSecret} ({verification.Message.TrimEnd('.')})", "signature", checks, path);
+                return Fail($"the signature of {path} in the signed image does not verify against the certificate of Secret {mapping.Sign!.CertSecret} ({verification.Message.TrimEnd('.')})", CheckName.Signature, checks, path);
             }
         }
 
-        checks.Add(new CheckResult("signature", CheckOutcome.Passed, $"every signed file verifies against the certificate (signer '{key.Signer}', {key.KeyType})"));
+        checks.Add(new CheckResult(CheckName.Signature, CheckOutcome.Passed, $"every signed file verifies against the certificate (signer '{key.Signer}', {key.KeyType})"));
 
         var imageChecks = context.ImageChecks;
         if (imageChecks is not null)
@@ -130,7 +130,7 @@ internal sealed class SignStage : IModuleValidationStage
             checks.AddRange(result.Checks);
             if (!result.Verified)
             {
-                return Fail($"the image signed from {inputName} would not load the module, so nothing was pushed: {result.Reason}", "image-checks", checks);
+                return Fail($"the image signed from {inputName} would not load the module, so nothing was pushed: {result.Reason}", CheckName.ImageChecks, checks);
             }
         }
 
@@ -145,21 +145,21 @@ internal sealed class SignStage : IModuleValidationStage
                 {
                     var published = await publisher.PushAsync(image, context.RequestFor(target, mapping.RegistryTls), cancellationToken);
                     pushed = published.ToString();
-                    checks.Add(new CheckResult("push", CheckOutcome.Passed, $"pushed to {pushed}: {published.BlobsUploaded} blob(s) uploaded ({published.BytesUploaded:N0} bytes), {published.BlobsReused} reused"));
+                    checks.Add(new CheckResult(CheckName.Push, CheckOutcome.Passed, $"pushed to {pushed}: {published.BlobsUploaded} blob(s) uploaded ({published.BytesUploaded:N0} bytes), {published.BlobsReused} reused"));
                 }
             }
             else if (context.PushBuiltImage)
             {
-                return Fail($"pushBuiltImage is set but this run cannot push images; the signed image of {target} was verified and not pushed", "push", checks);
+                return Fail($"pushBuiltImage is set but this run cannot push images; the signed image of {target} was verified and not pushed", CheckName.Push, checks);
             }
         }
         catch (ImageAccessException ex)
         {
-            return Fail($"signing {fileList} passed, but pushing the signed image to {target} failed ({ex.Message.TrimEnd('.')}); check the credentials for that registry", "push", checks);
+            return Fail($"signing {fileList} passed, but pushing the signed image to {target} failed ({ex.Message.TrimEnd('.')}); check the credentials for that registry", CheckName.Push, checks);
         }
         catch (IOException ex)
         {
-            return Fail($"signing {fileList} passed, but saving the signed image failed ({ex.Message.TrimEnd('.')})", "save", checks);
+            return Fail($"signing {fileList} passed, but saving the signed image failed ({ex.Message.TrimEnd('.')})", CheckName.Save, checks);
         }
 
         context.Logger?.LogInformation("signed {Files} of {Input} for {Module}; pushed: {Pushed}", fileList, inputName, mapping.Module.Id, pushed ?? "no");
@@ -169,6 +169,6 @@ internal sealed class SignStage : IModuleValidationStage
         return StageResult.Pass(VerificationStage.Sign, reason, checks) with { ProducedImage = image, PushedImage = pushed, SavedImage = saved };
     }
 
-    private static StageResult Fail(string reason, string check, List<CheckResult>? checks = null, string? path = null)
+    private static StageResult Fail(string reason, CheckName check, List<CheckResult>? checks = null, string? path = null)
         => StageResult.Fail(VerificationStage.Sign, reason, [.. checks ?? [], new CheckResult(check, CheckOutcome.Failed, reason, path)]);
 }
