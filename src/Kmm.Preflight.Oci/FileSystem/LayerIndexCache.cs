@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
-using Kmm.Preflight.Oci.Caching;
 using Kmm.Preflight.Oci.References;
 
 namespace Kmm.Preflight.Oci.FileSystem;

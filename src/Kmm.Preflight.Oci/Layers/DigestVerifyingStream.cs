@@ -1,5 +1,4 @@
 using Kmm.Preflight.Oci.References;
-using Kmm.Preflight.Oci.Streams;
 
 namespace Kmm.Preflight.Oci.Layers;
 

@@ -5,6 +5,7 @@ using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Sources.DockerArchive;
 using Kmm.Preflight.Oci.Sources.Layout;
 
 namespace Kmm.Preflight.Oci.Sources;

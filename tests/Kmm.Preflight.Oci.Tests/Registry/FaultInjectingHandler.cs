@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Kmm.Preflight.Oci.Streams;
+using Kmm.Preflight.Oci.Layers;
 
 namespace Kmm.Preflight.Oci.Tests.Registry;
 

@@ -1,4 +1,4 @@
-using Kmm.Preflight.Oci.Streams;
+using Kmm.Preflight.Oci.Layers;
 
 namespace Kmm.Preflight.Oci.Sources.Layout;
 

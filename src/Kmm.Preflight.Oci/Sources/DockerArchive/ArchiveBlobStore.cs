@@ -1,7 +1,8 @@
 using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Oci.Sources.Layout;
 
-namespace Kmm.Preflight.Oci.Sources.Layout;
+namespace Kmm.Preflight.Oci.Sources.DockerArchive;
 
 /// <summary>The <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> members of an OCI layout packed in a tar archive (Docker 25+ <c>docker save</c>).</summary>
 internal sealed class ArchiveBlobStore : IBlobStore

@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Sources.Layout;
 
-namespace Kmm.Preflight.Oci.Sources.Layout;
+namespace Kmm.Preflight.Oci.Sources.DockerArchive;
 
 /// <summary>
 /// Where each member of an outer tar archive (a <c>docker save</c> file) lies, read once by walking the headers

@@ -1,4 +1,4 @@
-namespace Kmm.Preflight.Oci.Streams;
+namespace Kmm.Preflight.Oci.Layers;
 
 /// <summary>
 /// Base for the read-only, forward-only streams that wrap another stream (a window of a file, a digest check, a

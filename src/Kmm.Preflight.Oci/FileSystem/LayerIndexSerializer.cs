@@ -2,7 +2,7 @@ using System.Text;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.References;
 
-namespace Kmm.Preflight.Oci.Caching;
+namespace Kmm.Preflight.Oci.FileSystem;
 
 /// <summary>
 /// A compact binary form of a <see cref="LayerIndex"/> for the on-disk cache: a magic, a version, the digest, then

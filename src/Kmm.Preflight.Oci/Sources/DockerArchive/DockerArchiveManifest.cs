@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Kmm.Preflight.Oci.Sources.Layout;
+namespace Kmm.Preflight.Oci.Sources.DockerArchive;
 
 /// <summary>One entry of a <c>docker save</c> archive's <c>manifest.json</c>.</summary>
 /// <param name="Config">Member holding the image config.</param>
