@@ -35,7 +35,6 @@ internal sealed record FailureDescription(string Message, int ExitCode)
             AuthenticationException => new($"TLS: {OneLine(exception)}", ExitCodes.Failure),
             SocketException => new($"unreachable: {OneLine(exception)}", ExitCodes.Failure),
             InvalidDataException => new($"invalid data: {OneLine(exception)}", ExitCodes.Failure),
-            NotImplementedException => new($"not available yet in this build: {OneLine(exception)}", ExitCodes.Failure),
             _ when exception.InnerException is { } inner && exception is AggregateException => Describe(inner, cancellationToken),
             _ => new(OneLine(exception), ExitCodes.Failure),
         };
