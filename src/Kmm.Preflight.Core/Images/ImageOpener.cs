@@ -13,20 +13,34 @@ namespace Kmm.Preflight.Core.Images;
 /// and TLS settings, one shared layer cache, and failures mapped to <see cref="ImageAccessException"/>.
 /// </summary>
 /// <remarks>Formerly <c>RegistryImageOpener</c> (with <c>RegistryImageOpenerOptions</c>): it never only opened registries.</remarks>
-public sealed class ImageOpener : IImageOpener, IImageResolver
+public sealed class ImageOpener : IImageOpener, IImageResolver, IDisposable
 {
     private readonly RegistryClientPool _pool;
+    private readonly RegistryClientPool? _ownPool;
     private readonly ImageOpenerOptions _options;
     private readonly LayerIndexCache _cache;
     private readonly ConcurrentDictionary<(RegistryClient? Client, string Reference, string Platform), Lazy<Task<ResolvedImage>>> _resolved = new();
 
-    /// <summary>Creates an opener over <paramref name="pool"/>.</summary>
-    public ImageOpener(RegistryClientPool pool, ImageOpenerOptions? options = null)
+    /// <summary>
+    /// Creates an opener whose registry clients use <paramref name="registry"/> (default credentials, CA files, host
+    /// settings), one client per distinct pull secret and registryTLS of the requests; dispose it to close them.
+    /// </summary>
+    public ImageOpener(RegistryClientOptions? registry = null, ImageOpenerOptions? options = null)
+        : this(new RegistryClientPool(registry, options?.Logger), options)
+    {
+        _ownPool = _pool;
+    }
+
+    /// <summary>Creates an opener over a pool it shares with its creator, which disposes the pool.</summary>
+    internal ImageOpener(RegistryClientPool pool, ImageOpenerOptions? options = null)
     {
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
         _options = options ?? new ImageOpenerOptions();
         _cache = _options.Cache ?? new LayerIndexCache();
     }
+
+    /// <summary>Closes the registry clients this opener created (none when it was given a shared pool).</summary>
+    public void Dispose() => _ownPool?.Dispose();
 
     /// <inheritdoc />
     public async Task<IImageFiles> OpenAsync(ImageRequest request, CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ namespace Kmm.Preflight.Core.Images;
 /// streamed and how many compressed bytes were read. A layer served from the shared cache is not streamed again.
 /// Thread-safe.
 /// </summary>
-public sealed class LayerReadStatistics : IProgress<LayerScanProgress>
+internal sealed class LayerReadStatistics : IProgress<LayerScanProgress>
 {
     private readonly ConcurrentDictionary<string, int> _scans = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Image, string Layer), long> _bytes = new();

@@ -1,5 +1,6 @@
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Oci.Writing;
 using Microsoft.Extensions.Logging;
@@ -14,12 +15,23 @@ namespace Kmm.Preflight.Core.Images;
 public sealed class RegistryImagePublisher : IImagePublisher, IDisposable
 {
     private readonly RegistryClientPool _pool;
+    private readonly RegistryClientPool? _ownPool;
     private readonly string? _saveDirectory;
     private readonly ILogger? _logger;
     private readonly SemaphoreSlim _saving = new(1, 1);
 
-    /// <summary>Creates a publisher over <paramref name="pool"/>, saving into <paramref name="saveDirectory"/> when it is set.</summary>
-    public RegistryImagePublisher(RegistryClientPool pool, string? saveDirectory = null, ILogger? logger = null)
+    /// <summary>
+    /// Creates a publisher whose registry clients use <paramref name="registry"/> (default credentials, CA files, host
+    /// settings), saving into <paramref name="saveDirectory"/> when it is set; dispose it to close the clients.
+    /// </summary>
+    public RegistryImagePublisher(RegistryClientOptions? registry = null, string? saveDirectory = null, ILogger? logger = null)
+        : this(new RegistryClientPool(registry, logger), saveDirectory, logger)
+    {
+        _ownPool = _pool;
+    }
+
+    /// <summary>Creates a publisher over a pool it shares with its creator, which disposes the pool.</summary>
+    internal RegistryImagePublisher(RegistryClientPool pool, string? saveDirectory = null, ILogger? logger = null)
     {
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
         _saveDirectory = string.IsNullOrEmpty(saveDirectory) ? null : Path.GetFullPath(saveDirectory);
@@ -82,7 +94,11 @@ public sealed class RegistryImagePublisher : IImagePublisher, IDisposable
     }
 
     /// <summary>Releases the save lock.</summary>
-    public void Dispose() => _saving.Dispose();
+    public void Dispose()
+    {
+        _saving.Dispose();
+        _ownPool?.Dispose();
+    }
 
     // OCI's ref.name grammar allows a full image reference (host:port/repo:tag); anything else becomes '_'.
     private static string LayoutTag(string name)

@@ -7,7 +7,7 @@ namespace Kmm.Preflight.Core.Mapping;
 /// <c>$VAR</c>, <c>${VAR}</c>, <c>${VAR:-default}</c> (default when unset or empty), <c>$$</c> for a literal
 /// <c>$</c>. Unknown variables become empty; a <c>$</c> not followed by a name or brace stays as it is.
 /// </summary>
-public static class VariableExpander
+internal static class VariableExpander
 {
     /// <summary>Expands <paramref name="template"/> with <paramref name="variables"/>.</summary>
     /// <exception cref="FormatException">An unclosed <c>${</c> or an empty or invalid name inside <c>${…}</c>.</exception>

@@ -1,7 +1,7 @@
 namespace Kmm.Preflight.Core.Modules;
 
 /// <summary>Module name rules as modprobe applies them.</summary>
-public static class ModuleNames
+internal static class ModuleNames
 {
     /// <summary>The file suffixes a module may have, longest first.</summary>
     public static IReadOnlyList<string> Suffixes { get; } = [".ko.xz", ".ko.zst", ".ko.gz", ".ko"];

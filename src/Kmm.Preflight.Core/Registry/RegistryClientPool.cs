@@ -10,8 +10,10 @@ namespace Kmm.Preflight.Core.Registry;
 /// <summary>
 /// One <see cref="RegistryClient"/> per distinct combination of credentials (a Module's pull secret, then the
 /// default ones) and TLS settings of the image's host, so modules sharing both share connections and tokens.
+/// Internal: embedders give <see cref="Images.ImageOpener"/> and <see cref="Images.RegistryImagePublisher"/> the
+/// <see cref="RegistryClientOptions"/> and each keeps its own pool; <see cref="Running.PreflightValidator"/> shares one.
 /// </summary>
-public sealed class RegistryClientPool : IDisposable
+internal sealed class RegistryClientPool : IDisposable
 {
     private readonly RegistryClientOptions _baseOptions;
     private readonly ILogger? _logger;

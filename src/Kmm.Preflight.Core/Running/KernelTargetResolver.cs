@@ -43,7 +43,7 @@ public sealed class KernelTargetResolver
         ArgumentNullException.ThrowIfNull(validation);
         string kernel;
         string? dtk;
-        var spec = new OrderedFieldDictionary();
+        var spec = new OrderedDictionary<string, object?>();
         if (!string.IsNullOrEmpty(validation.KernelVersion))
         {
             kernel = validation.KernelVersion;

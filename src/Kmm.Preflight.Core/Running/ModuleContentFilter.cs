@@ -7,7 +7,7 @@ namespace Kmm.Preflight.Core.Running;
 /// files of the run's module names (any suffix, <c>-</c>/<c>_</c> equal) and <c>modules.dep</c>/<c>modules.dep.bin</c>,
 /// all under a <c>lib/modules/</c> directory.
 /// </summary>
-public static class ModuleContentFilter
+internal static class ModuleContentFilter
 {
     /// <summary>The largest file kept.</summary>
     public const long MaxRetainedBytes = 64L * 1024 * 1024;

@@ -44,7 +44,7 @@ public sealed record PreflightTarget
             Kernel = release,
             PushBuiltImage = pushBuiltImage,
             DtkImage = dtkImage,
-            Spec = new Status.OrderedFieldDictionary { ["kernelVersion"] = release.Full, ["pushBuiltImage"] = pushBuiltImage },
+            Spec = new OrderedDictionary<string, object?> { ["kernelVersion"] = release.Full, ["pushBuiltImage"] = pushBuiltImage },
         };
     }
 

@@ -33,7 +33,7 @@ public sealed record ModuleStatus
     public string LastTransitionTimeText => LastTransitionTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The entry as the CRD writes it, keys in the operator's order, for any JSON or YAML writer.</summary>
-    public IReadOnlyDictionary<string, object?> ToCrdFields() => new OrderedFieldDictionary
+    public IReadOnlyDictionary<string, object?> ToCrdFields() => new OrderedDictionary<string, object?>
     {
         ["name"] = Name,
         ["namespace"] = Namespace,

@@ -25,12 +25,12 @@ public sealed record PreflightValidationDocument
     public required IReadOnlyList<ModuleStatus> Modules { get; init; }
 
     /// <summary>The object as nested <see cref="IReadOnlyDictionary{TKey, TValue}"/> (insertion-ordered) and lists of strings, booleans and maps.</summary>
-    public IReadOnlyDictionary<string, object?> ToObjectTree() => new OrderedFieldDictionary
+    public IReadOnlyDictionary<string, object?> ToObjectTree() => new OrderedDictionary<string, object?>
     {
         ["apiVersion"] = ApiVersion,
         ["kind"] = Kind,
-        ["metadata"] = new OrderedFieldDictionary { ["name"] = Name, ["namespace"] = Namespace },
+        ["metadata"] = new OrderedDictionary<string, object?> { ["name"] = Name, ["namespace"] = Namespace },
         ["spec"] = Spec,
-        ["status"] = new OrderedFieldDictionary { ["modules"] = Modules.Select(m => m.ToCrdFields()).ToList() },
+        ["status"] = new OrderedDictionary<string, object?> { ["modules"] = Modules.Select(m => m.ToCrdFields()).ToList() },
     };
 }

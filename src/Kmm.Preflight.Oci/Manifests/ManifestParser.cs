@@ -18,20 +18,30 @@ public static class ManifestParser
     /// Parses a manifest or index. <paramref name="contentType"/> is the media type the transport reported
     /// (HTTP <c>Content-Type</c>, a descriptor's media type), or null when there is none.
     /// </summary>
-    /// <returns>An <see cref="ImageManifest"/> or an <see cref="ImageIndex"/>.</returns>
+    /// <returns>The document: its <see cref="ManifestDocument.Manifest"/> or its <see cref="ManifestDocument.Index"/> is set.</returns>
     /// <exception cref="InvalidDataException">The JSON is malformed, ambiguous, schema 1, or contradicts <paramref name="contentType"/>.</exception>
-    public static object Parse(ReadOnlySpan<byte> content, string? contentType, string sourceName)
+    public static ManifestDocument Parse(ReadOnlySpan<byte> content, string? contentType, string sourceName)
     {
         if (content.Length > MaxManifestBytes)
         {
             throw new InvalidDataException($"{sourceName}: manifest is {content.Length} bytes, more than the {MaxManifestBytes}-byte limit.");
         }
 
-        var digest = Digest.Sha256(content);
+        return Parse(content.ToArray(), contentType, sourceName, Digest.Sha256(content));
+    }
+
+    /// <summary>Parses <paramref name="content"/>, whose SHA-256 digest the caller already has.</summary>
+    internal static ManifestDocument Parse(byte[] content, string? contentType, string sourceName, Digest digest)
+    {
+        if (content.Length > MaxManifestBytes)
+        {
+            throw new InvalidDataException($"{sourceName}: manifest is {content.Length} bytes, more than the {MaxManifestBytes}-byte limit.");
+        }
+
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(content.ToArray());
+            using var document = JsonDocument.Parse(content);
             root = document.RootElement.Clone();
         }
         catch (JsonException e)
@@ -74,12 +84,13 @@ public static class ManifestParser
                 throw new InvalidDataException($"{sourceName}: media type '{mediaType}' is a manifest but the document lists 'manifests'.");
             }
 
-            return new ImageIndex
+            var index = new ImageIndex
             {
                 MediaType = mediaType.IsIndex ? mediaType : MediaType.OciIndex,
                 Manifests = ReadDescriptors(manifests, sourceName, "manifests"),
                 Digest = digest,
             };
+            return new ManifestDocument { MediaType = index.MediaType, Digest = digest, Content = content, Index = index };
         }
 
         if (!hasConfig || !hasLayers)
@@ -92,7 +103,7 @@ public static class ManifestParser
             throw new InvalidDataException($"{sourceName}: media type '{mediaType}' is an index but the document has 'config'/'layers'.");
         }
 
-        return new ImageManifest
+        var manifest = new ImageManifest
         {
             MediaType = mediaType.IsManifest ? mediaType : MediaType.OciManifest,
             Config = ReadDescriptor(config, sourceName, "config"),
@@ -100,6 +111,7 @@ public static class ManifestParser
             Annotations = ReadStringMap(root, "annotations"),
             Digest = digest,
         };
+        return new ManifestDocument { MediaType = manifest.MediaType, Digest = digest, Content = content, Manifest = manifest };
     }
 
     /// <summary>Parses an image config blob.</summary>

@@ -11,12 +11,12 @@ namespace Kmm.Preflight.Oci.Registry;
 /// <content>Manifests: fetch (always with the full Accept list, digest-checked when pinned) and push.</content>
 public sealed partial class RegistryClient
 {
-    /// <summary>Fetches a manifest or index as bytes with its media type and computed digest.</summary>
+    /// <summary>Fetches and parses a manifest or index (its bytes, media type and digest kept).</summary>
     /// <exception cref="RegistryNotFoundException">The repository or manifest does not exist.</exception>
     /// <exception cref="RegistryUnauthorizedException">Access was refused.</exception>
     /// <exception cref="RegistryException">Any other registry or connection failure.</exception>
-    /// <exception cref="InvalidDataException">The manifest exceeds 4 MiB or does not match the pinned digest.</exception>
-    public async Task<ManifestResponse> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidDataException">The manifest exceeds 4 MiB, does not match the pinned digest, or is malformed, ambiguous or schema 1.</exception>
+    public async Task<ManifestDocument> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         var operation = $"fetching manifest of {reference}";
@@ -43,7 +43,7 @@ public sealed partial class RegistryClient
             }
         }
 
-        return new ManifestResponse(content, response.Content.Headers.ContentType?.MediaType, digest);
+        return ManifestParser.Parse(content, response.Content.Headers.ContentType?.MediaType, reference.ToString(), digest);
     }
 
     /// <summary>Pushes a manifest or index under the reference's tag (or digest) and returns its digest.</summary>

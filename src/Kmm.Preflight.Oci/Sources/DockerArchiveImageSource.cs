@@ -182,12 +182,12 @@ public sealed class DockerArchiveImageSource : IImageSource
             }
 
             var (document, raw) = await OciLayoutResolver.ReadManifestAsync(store, descriptor, cancellationToken);
-            if (document is ImageManifest manifest && manifest.Config.Digest == configDigest)
+            if (document.Manifest is { } manifest && manifest.Config.Digest == configDigest)
             {
                 return (manifest, raw);
             }
 
-            if (document is ImageIndex index)
+            if (document.Index is { } index)
             {
                 foreach (var child in index.Manifests)
                 {
@@ -254,7 +254,7 @@ public sealed class DockerArchiveImageSource : IImageSource
         }
 
         var raw = buffer.ToArray();
-        return ((ImageManifest)ManifestParser.Parse(raw, MediaType.DockerManifest.Value, $"{Name}: manifest.json"), raw);
+        return (ManifestParser.Parse(raw, MediaType.DockerManifest.Value, $"{Name}: manifest.json").Manifest!, raw);
     }
 
     private static void WriteDescriptor(Utf8JsonWriter json, string? property, MediaType mediaType, Digest digest, long size)

@@ -33,19 +33,19 @@ public sealed class RegistryImageSource : IImageSource
         ImageIndex? index = null;
         ImageManifest manifest;
         Platform? chosen = null;
-        if (top is ImageIndex topIndex)
+        if (top.Index is { } topIndex)
         {
             index = topIndex;
             var entry = topIndex.Select(platform) ?? throw new ImageNotFoundException(
                 $"image {Reference} has no manifest for platform {platform}; available: {Available(topIndex)}.");
             chosen = entry.Platform;
             (var document, rawManifest) = await FetchAsync(Reference.WithDigest(entry.Digest), cancellationToken);
-            manifest = document as ImageManifest
+            manifest = document.Manifest
                 ?? throw new InvalidDataException($"{Reference}: the index entry for {platform} ({entry.Digest}) is itself an index; nested indexes are not supported.");
         }
         else
         {
-            manifest = (ImageManifest)top;
+            manifest = top.Manifest!;
         }
 
         var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d)).ToList();
@@ -81,19 +81,17 @@ public sealed class RegistryImageSource : IImageSource
         }
     }
 
-    private async Task<(object Document, byte[] Raw)> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
+    private async Task<(ManifestDocument Document, byte[] Raw)> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
     {
-        ManifestResponse response;
         try
         {
-            response = await _client.GetManifestAsync(reference, cancellationToken);
+            var document = await _client.GetManifestAsync(reference, cancellationToken);
+            return (document, document.Content);
         }
         catch (RegistryNotFoundException e)
         {
             throw new ImageNotFoundException($"image {reference} not found: {e.Message}", e);
         }
-
-        return (ManifestParser.Parse(response.Content, response.MediaType, reference.ToString()), response.Content);
     }
 
     private async Task<byte[]> ReadConfigAsync(Descriptor descriptor, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public sealed class RegistryRoundTripTests(RegistryMode mode)
 
         var manifest = await client.GetManifestAsync(reference);
         Assert.That(manifest.Digest, Is.EqualTo(pushed.Digest));
-        Assert.That(manifest.MediaType, Is.EqualTo(pushed.MediaType.Value));
+        Assert.That(manifest.MediaType.Value, Is.EqualTo(pushed.MediaType.Value));
         Assert.That(manifest.Content, Is.EqualTo(pushed.Manifest));
         await using (var blob = await client.OpenBlobAsync(reference, layer.Digest, layer.Content.Length))
         using (var copy = new MemoryStream())

@@ -51,7 +51,7 @@ public sealed class ImageSourceConformanceTests : TemporaryDirectoryFixture
 
         // A legacy archive's manifest is synthesised: its digest must still be that of the bytes a push would send.
         Assert.That(Oci.References.Digest.Sha256(resolved.RawManifest.Span), Is.EqualTo(resolved.Digest));
-        Assert.That(ManifestParser.Parse(resolved.RawManifest.Span, null, kind), Is.EqualTo(resolved.Manifest).Using<ImageManifest>(SameManifest));
+        Assert.That(ManifestParser.Parse(resolved.RawManifest.Span, null, kind).Manifest, Is.EqualTo(resolved.Manifest).Using<ImageManifest>(SameManifest));
         Assert.That(Oci.References.Digest.Sha256(resolved.RawConfig.Span), Is.EqualTo(resolved.Manifest.Config.Digest));
         Assert.That(resolved.RawConfig.Length, Is.EqualTo(resolved.Manifest.Config.Size));
         Assert.That(resolved.RawConfig.ToArray(), Is.EqualTo(image.Config), "the config blob is never rewritten, whatever the source");

@@ -18,7 +18,7 @@ public class ValidationReportWriterTests
         Kind = "PreflightValidation",
         Name = "preflight",
         Namespace = "default",
-        Spec = new OrderedFieldDictionary { ["kernelVersion"] = "6.1.0-56-amd64", ["pushBuiltImage"] = false },
+        Spec = new OrderedDictionary<string, object?> { ["kernelVersion"] = "6.1.0-56-amd64", ["pushBuiltImage"] = false },
         Modules =
         [
             Status("dummy", true, VerificationStage.Done, "dummy.ko found for kernel 6.1.0-56-amd64", Time),
@@ -111,7 +111,7 @@ public class ValidationReportWriterTests
 
     private static PreflightValidationDocument TrickyReport()
     {
-        var spec = new OrderedFieldDictionary();
+        var spec = new OrderedDictionary<string, object?>();
         for (var i = 0; i < TrickyStrings.Length; i++)
         {
             spec[$"s{i}"] = TrickyStrings[i];
@@ -120,7 +120,7 @@ public class ValidationReportWriterTests
         spec["True"] = "key that reads as a boolean";
         spec["6.1"] = "key that reads as a number";
         spec["absent"] = null;
-        spec["empty map"] = new OrderedFieldDictionary();
+        spec["empty map"] = new OrderedDictionary<string, object?>();
         spec["empty list"] = new List<object?>();
         spec["list"] = TrickyStrings.Take(8).Cast<object?>().Append(true).Append(null).ToList();
         return Report with { Spec = spec, Modules = [Status("a: b", false, VerificationStage.Image, "not found: 'x' # y\nnext line", Time)] };

@@ -4,7 +4,7 @@ namespace Kmm.Preflight.Oci.Registry.Auth;
 /// Normalises the registry keys of auth files (<c>https://index.docker.io/v1/</c>, <c>http://host:5000</c>,
 /// <c>host:5000/v2/</c>) to the <c>host[:port]</c> form image references use.
 /// </summary>
-public static class RegistryKey
+internal static class RegistryKey
 {
     /// <summary>Normalises <paramref name="key"/>; Docker Hub aliases become <c>docker.io</c>.</summary>
     public static string Normalise(string key)

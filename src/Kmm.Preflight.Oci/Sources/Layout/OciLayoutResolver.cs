@@ -22,7 +22,7 @@ internal static class OciLayoutResolver
     public static ImageIndex ParseIndexJson(byte[] content, string fileName)
     {
         var parsed = ManifestParser.Parse(content, null, fileName);
-        return parsed as ImageIndex ?? throw new InvalidDataException($"{fileName}: is a manifest, not an image index.");
+        return parsed.Index ?? throw new InvalidDataException($"{fileName}: is a manifest, not an image index.");
     }
 
     /// <summary>Resolves the entry tagged <paramref name="tag"/> (null: the only image) for <paramref name="platform"/>.</summary>
@@ -56,12 +56,12 @@ internal static class OciLayoutResolver
         for (var depth = 0; ; depth++)
         {
             var (document, raw) = await ReadManifestAsync(store, current, cancellationToken);
-            if (document is ImageManifest manifest)
+            if (document.Manifest is { } manifest)
             {
                 return await BuildAsync(store, manifest, raw, outerIndex, current.Platform, platform, cancellationToken);
             }
 
-            var index = (ImageIndex)document;
+            var index = document.Index!;
             if (depth >= MaxIndexDepth)
             {
                 throw new InvalidDataException($"{store.Name}: indexes nested more than {MaxIndexDepth} deep at {index.Digest}.");
@@ -96,7 +96,7 @@ internal static class OciLayoutResolver
     }
 
     /// <summary>Reads and parses a manifest or index blob; returns the parsed document and its bytes.</summary>
-    public static async Task<(object Document, byte[] Raw)> ReadManifestAsync(IBlobStore store, Descriptor descriptor, CancellationToken cancellationToken)
+    public static async Task<(ManifestDocument Document, byte[] Raw)> ReadManifestAsync(IBlobStore store, Descriptor descriptor, CancellationToken cancellationToken)
     {
         if (!descriptor.MediaType.IsIndex && !descriptor.MediaType.IsManifest)
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Kmm.Preflight.Core.Images;
-using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Core.Running;
 using Microsoft.Extensions.Logging;
 
@@ -70,8 +69,8 @@ internal static class KernelCommand
     public static async Task<DriverToolkitRelease> ReadAsync(string releaseImage, ImageAccessOptions access, RunnerConsole console, CancellationToken cancellationToken)
     {
         using var loggerFactory = Output.RunnerLogging.CreateFactory(console.Error, access.Verbose);
-        using var pool = new RegistryClientPool(ImageSession.CreateClientOptions(access), loggerFactory.CreateLogger<RegistryClientPool>());
-        var resolver = new KernelTargetResolver(new ImageOpener(pool), access.Platform);
+        using var opener = new ImageOpener(ImageSession.CreateClientOptions(access), new ImageOpenerOptions { Logger = loggerFactory.CreateLogger<ImageOpener>() });
+        var resolver = new KernelTargetResolver(opener, access.Platform);
         return await resolver.ReadReleaseAsync(releaseImage, cancellationToken);
     }
 
