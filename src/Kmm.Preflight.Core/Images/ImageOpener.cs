@@ -25,6 +25,7 @@ public sealed class ImageOpener : IImageOpener, IImageResolver, IDisposable
     /// Creates an opener whose registry clients use <paramref name="registry"/> (default credentials, CA files, host
     /// settings), one client per distinct pull secret and registryTLS of the requests; dispose it to close them.
     /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
     public ImageOpener(RegistryClientOptions? registry = null, ImageOpenerOptions? options = null)
         : this(new RegistryClientPool(registry, options?.Logger), options)
     {
@@ -36,6 +37,11 @@ public sealed class ImageOpener : IImageOpener, IImageResolver, IDisposable
     {
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
         _options = options ?? new ImageOpenerOptions();
+        if (_options.MaxParallelLayers is < 1 or > 64)
+        {
+            throw new ArgumentException($"invalid image opener options: MaxParallelLayers must be between 1 and 64 (got {_options.MaxParallelLayers})", nameof(options));
+        }
+
         _cache = _options.Cache ?? new LayerIndexCache();
     }
 

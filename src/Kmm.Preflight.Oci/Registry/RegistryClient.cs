@@ -15,10 +15,15 @@ public sealed partial class RegistryClient : IDisposable
     private readonly ILogger _logger;
 
     /// <summary>Creates a client.</summary>
-    /// <exception cref="ArgumentException">A CA file in <paramref name="options"/> is missing or not PEM.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (every problem listed), or a CA file in <paramref name="options"/> is missing or not PEM.</exception>
     public RegistryClient(RegistryClientOptions? options = null, ILogger? logger = null)
     {
         Options = options ?? new RegistryClientOptions();
+        if (Options.Problems() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException($"invalid registry client options: {string.Join("; ", problems)}", nameof(options));
+        }
+
         _logger = logger ?? NullLogger.Instance;
         _transport = new RegistryTransport(Options, _logger);
     }

@@ -77,4 +77,59 @@ public sealed record RegistryClientOptions
     /// do not apply to it (the caller's handler owns TLS). The client does not dispose it.
     /// </summary>
     public HttpMessageHandler? InnerHandler { get; init; }
+
+    /// <summary>Every problem with these options, empty when they are usable.</summary>
+    internal List<string> Problems()
+    {
+        var problems = new List<string>();
+        void Positive(TimeSpan value, string name)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"{name} must be positive (got {value})");
+            }
+        }
+
+        void NotNegative(long value, string name)
+        {
+            if (value < 0)
+            {
+                problems.Add($"{name} must not be negative (got {value})");
+            }
+        }
+
+        NotNegative(MaxRetries, nameof(MaxRetries));
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
+        Positive(AttemptTimeout, nameof(AttemptTimeout));
+        Positive(OverallTimeout, nameof(OverallTimeout));
+        if (RetryBaseDelay < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(RetryBaseDelay)} must not be negative (got {RetryBaseDelay})");
+        }
+
+        if (MaxRetryAfter < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MaxRetryAfter)} must not be negative (got {MaxRetryAfter})");
+        }
+
+        NotNegative(MaxBlobResumes, nameof(MaxBlobResumes));
+        NotNegative(TopLayerPrefetchBytes, nameof(TopLayerPrefetchBytes));
+        NotNegative(MaxMonolithicUploadBytes, nameof(MaxMonolithicUploadBytes));
+        if (UploadChunkSize < 1)
+        {
+            problems.Add($"{nameof(UploadChunkSize)} must be at least 1 (got {UploadChunkSize})");
+        }
+
+        if (string.IsNullOrWhiteSpace(UserAgent))
+        {
+            problems.Add($"{nameof(UserAgent)} must not be empty");
+        }
+
+        if (Hosts is null || CaFiles is null || TimeProvider is null)
+        {
+            problems.Add("Hosts, CaFiles and TimeProvider must not be null");
+        }
+
+        return problems;
+    }
 }
