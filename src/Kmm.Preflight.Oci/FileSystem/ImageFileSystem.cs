@@ -18,12 +18,30 @@ namespace Kmm.Preflight.Oci.FileSystem;
 public sealed partial class ImageFileSystem
 {
     /// <summary>Creates a view over <paramref name="image"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="image"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
     public ImageFileSystem(ResolvedImage image, ImageFileSystemOptions? options = null)
     {
         Image = image ?? throw new ArgumentNullException(nameof(image));
         Options = options ?? new ImageFileSystemOptions();
+        var problems = new List<string>();
+        if (Options.MaxParallelLayers is < 1 or > 64)
+        {
+            problems.Add($"MaxParallelLayers must be between 1 and 64 (got {Options.MaxParallelLayers})");
+        }
+
+        if (Options.Limits is null)
+        {
+            problems.Add("Limits must not be null");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"invalid image file system options: {string.Join("; ", problems)}", nameof(options));
+        }
+
         _cache = Options.Cache ?? new LayerIndexCache();
-        _scanGate = new SemaphoreSlim(Math.Max(1, Options.MaxParallelLayers));
+        _scanGate = new SemaphoreSlim(Options.MaxParallelLayers);
     }
 
     /// <summary>The image.</summary>
