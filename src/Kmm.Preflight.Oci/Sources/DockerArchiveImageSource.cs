@@ -64,9 +64,9 @@ public sealed class DockerArchiveImageSource : IImageSource
         if (archive.Contains("index.json"))
         {
             var real = await FindOciManifestAsync(archive, store, configDigest, cancellationToken);
-            if (real is not null)
+            if (real is { } found)
             {
-                return await OciLayoutResolver.BuildAsync(store, real, null, null, platform, cancellationToken);
+                return await OciLayoutResolver.BuildAsync(store, found.Manifest, found.Raw, null, null, platform, cancellationToken);
             }
         }
 
@@ -82,7 +82,7 @@ public sealed class DockerArchiveImageSource : IImageSource
             layers.Add((new Descriptor { MediaType = mediaType, Digest = digest, Size = range.Length }, range, member));
         }
 
-        var manifest = SynthesiseManifest(configDigest, configBytes.Length, layers.Select(l => l.Descriptor));
+        var (manifest, rawManifest) = SynthesiseManifest(configDigest, configBytes.Length, layers.Select(l => l.Descriptor));
         return new ResolvedImage
         {
             Name = Name,
@@ -93,6 +93,9 @@ public sealed class DockerArchiveImageSource : IImageSource
                 : platform,
             // The manifest's own descriptors, so Layers[i].Descriptor is Manifest.Layers[i] as for every other source.
             Layers = layers.Select((l, i) => (Layers.ILayer)new FileRangeLayer(manifest.Layers[i], l.Range, $"{Path}: {l.Member}")).ToList(),
+            // Synthesised, so Manifest.Digest is the digest of exactly these bytes: pushing them gives that digest.
+            RawManifest = rawManifest,
+            RawConfig = configBytes,
         };
     }
 
@@ -155,7 +158,7 @@ public sealed class DockerArchiveImageSource : IImageSource
     }
 
     // Docker 25+ archives carry the image's real OCI manifest; find the one whose config is the one manifest.json names.
-    private static async Task<ImageManifest?> FindOciManifestAsync(TarArchiveIndex archive, ArchiveBlobStore store, Digest configDigest, CancellationToken cancellationToken)
+    private static async Task<(ImageManifest Manifest, byte[] Raw)?> FindOciManifestAsync(TarArchiveIndex archive, ArchiveBlobStore store, Digest configDigest, CancellationToken cancellationToken)
     {
         var indexRange = archive.Find("index.json");
         if (indexRange is null)
@@ -173,10 +176,10 @@ public sealed class DockerArchiveImageSource : IImageSource
                 continue;
             }
 
-            var document = await OciLayoutResolver.ReadManifestAsync(store, descriptor, cancellationToken);
+            var (document, raw) = await OciLayoutResolver.ReadManifestAsync(store, descriptor, cancellationToken);
             if (document is ImageManifest manifest && manifest.Config.Digest == configDigest)
             {
-                return manifest;
+                return (manifest, raw);
             }
 
             if (document is ImageIndex index)
@@ -212,7 +215,7 @@ public sealed class DockerArchiveImageSource : IImageSource
         return Digest.FromSha256Hash(await sha.ComputeHashAsync(stream, cancellationToken));
     }
 
-    private ImageManifest SynthesiseManifest(Digest configDigest, long configSize, IEnumerable<Descriptor> layers)
+    private (ImageManifest Manifest, byte[] Raw) SynthesiseManifest(Digest configDigest, long configSize, IEnumerable<Descriptor> layers)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -231,7 +234,8 @@ public sealed class DockerArchiveImageSource : IImageSource
             json.WriteEndObject();
         }
 
-        return (ImageManifest)ManifestParser.Parse(buffer.ToArray(), MediaType.DockerManifest.Value, $"{Name}: manifest.json");
+        var raw = buffer.ToArray();
+        return ((ImageManifest)ManifestParser.Parse(raw, MediaType.DockerManifest.Value, $"{Name}: manifest.json"), raw);
     }
 
     private static void WriteDescriptor(Utf8JsonWriter json, string? property, MediaType mediaType, Digest digest, long size)

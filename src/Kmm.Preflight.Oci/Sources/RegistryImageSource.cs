@@ -29,7 +29,7 @@ public sealed class RegistryImageSource : IImageSource
     public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(platform);
-        var top = await FetchAsync(Reference, cancellationToken);
+        var (top, rawManifest) = await FetchAsync(Reference, cancellationToken);
         ImageIndex? index = null;
         ImageManifest manifest;
         Platform? chosen = null;
@@ -39,7 +39,8 @@ public sealed class RegistryImageSource : IImageSource
             var entry = topIndex.Select(platform) ?? throw new ImageNotFoundException(
                 $"image {Reference} has no manifest for platform {platform}; available: {Available(topIndex)}.");
             chosen = entry.Platform;
-            manifest = await FetchAsync(Reference.WithDigest(entry.Digest), cancellationToken) as ImageManifest
+            (var document, rawManifest) = await FetchAsync(Reference.WithDigest(entry.Digest), cancellationToken);
+            manifest = document as ImageManifest
                 ?? throw new InvalidDataException($"{Reference}: the index entry for {platform} ({entry.Digest}) is itself an index; nested indexes are not supported.");
         }
         else
@@ -49,7 +50,8 @@ public sealed class RegistryImageSource : IImageSource
 
         var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d)).ToList();
         StartTopLayer(layers, cancellationToken);
-        var config = await ReadConfigAsync(manifest.Config, cancellationToken);
+        var rawConfig = await ReadConfigAsync(manifest.Config, cancellationToken);
+        var config = ManifestParser.ParseConfig(rawConfig, $"{Reference} config {manifest.Config.Digest}");
         chosen ??= config.Os is not null && config.Architecture is not null
             ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
             : platform;
@@ -61,6 +63,8 @@ public sealed class RegistryImageSource : IImageSource
             Config = config,
             Platform = chosen,
             Layers = layers,
+            RawManifest = rawManifest,
+            RawConfig = rawConfig,
         };
     }
 
@@ -77,7 +81,7 @@ public sealed class RegistryImageSource : IImageSource
         }
     }
 
-    private async Task<object> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
+    private async Task<(object Document, byte[] Raw)> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
     {
         ManifestResponse response;
         try
@@ -89,10 +93,10 @@ public sealed class RegistryImageSource : IImageSource
             throw new ImageNotFoundException($"image {reference} not found: {e.Message}", e);
         }
 
-        return ManifestParser.Parse(response.Content, response.MediaType, reference.ToString());
+        return (ManifestParser.Parse(response.Content, response.MediaType, reference.ToString()), response.Content);
     }
 
-    private async Task<ImageConfig> ReadConfigAsync(Descriptor descriptor, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadConfigAsync(Descriptor descriptor, CancellationToken cancellationToken)
     {
         if (descriptor.Size > ManifestParser.MaxConfigBytes)
         {
@@ -102,7 +106,7 @@ public sealed class RegistryImageSource : IImageSource
         await using var stream = await _client.OpenBlobAsync(Reference, descriptor.Digest, descriptor.Size, 0, cancellationToken);
         using var buffer = new MemoryStream((int)descriptor.Size);
         await stream.CopyToAsync(buffer, cancellationToken);
-        return ManifestParser.ParseConfig(buffer.ToArray(), $"{Reference} config {descriptor.Digest}");
+        return buffer.ToArray();
     }
 
     private static string Available(ImageIndex index)

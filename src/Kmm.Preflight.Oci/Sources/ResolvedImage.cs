@@ -25,6 +25,20 @@ public sealed record ResolvedImage
     /// <summary>The layers, bottom to top, matching <see cref="ImageManifest.Layers"/>.</summary>
     public required IReadOnlyList<ILayer> Layers { get; init; }
 
+    /// <summary>
+    /// The platform manifest's bytes exactly as the source holds them (synthesised for a legacy <c>docker save</c>
+    /// archive); <see cref="ImageManifest.Digest"/> is their digest. Pushing the image unchanged sends these bytes.
+    /// </summary>
+    /// <value>Every source fills it; empty only for an image built by hand without it, which cannot be pushed or appended to.</value>
+    public ReadOnlyMemory<byte> RawManifest { get; init; }
+
+    /// <summary>
+    /// The config blob's bytes exactly as stored (their digest is <see cref="ImageManifest.Config"/>'s), so an image
+    /// can be extended without losing config fields this library does not model.
+    /// </summary>
+    /// <value>Every source fills it; empty only for an image built by hand without it.</value>
+    public ReadOnlyMemory<byte> RawConfig { get; init; }
+
     /// <summary>The platform manifest's digest.</summary>
     public Digest Digest => Manifest.Digest;
 }

@@ -38,6 +38,28 @@ public sealed class ImageSourceConformanceTests : TemporaryDirectoryFixture
         await LayerContents.DrainAsync(resolved.Layers[0]);
     }
 
+    [TestCaseSource(nameof(Kinds))]
+    public async Task Every_source_keeps_the_raw_manifest_and_config_matching_their_digests(string kind)
+    {
+        var image = new ImageBuilder()
+            .WithLabel("org.example.kind", "raw")
+            .AddLayer(new LayerBuilder().AddFile("etc/os-release", "ID=raw\n"), LayerCompression.Gzip)
+            .Build();
+        var source = await OpenAsync(kind, image);
+
+        var resolved = await source.ResolveAsync(Platform.Default);
+
+        // A legacy archive's manifest is synthesised: its digest must still be that of the bytes a push would send.
+        Assert.That(Oci.References.Digest.Sha256(resolved.RawManifest.Span), Is.EqualTo(resolved.Digest));
+        Assert.That(ManifestParser.Parse(resolved.RawManifest.Span, null, kind), Is.EqualTo(resolved.Manifest).Using<ImageManifest>(SameManifest));
+        Assert.That(Oci.References.Digest.Sha256(resolved.RawConfig.Span), Is.EqualTo(resolved.Manifest.Config.Digest));
+        Assert.That(resolved.RawConfig.Length, Is.EqualTo(resolved.Manifest.Config.Size));
+        Assert.That(resolved.RawConfig.ToArray(), Is.EqualTo(image.Config), "the config blob is never rewritten, whatever the source");
+    }
+
+    private static bool SameManifest(ImageManifest a, ImageManifest b) =>
+        a.Digest == b.Digest && a.Config.Digest == b.Config.Digest && a.Layers.Select(l => l.Digest).SequenceEqual(b.Layers.Select(l => l.Digest));
+
     private async Task<IImageSource> OpenAsync(string kind, BuiltImage image)
     {
         var layout = Temp.Combine("layout");

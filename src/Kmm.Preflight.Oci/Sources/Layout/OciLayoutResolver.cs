@@ -55,10 +55,10 @@ internal static class OciLayoutResolver
         var current = descriptor;
         for (var depth = 0; ; depth++)
         {
-            var document = await ReadManifestAsync(store, current, cancellationToken);
+            var (document, raw) = await ReadManifestAsync(store, current, cancellationToken);
             if (document is ImageManifest manifest)
             {
-                return await BuildAsync(store, manifest, outerIndex, current.Platform, platform, cancellationToken);
+                return await BuildAsync(store, manifest, raw, outerIndex, current.Platform, platform, cancellationToken);
             }
 
             var index = (ImageIndex)document;
@@ -72,9 +72,9 @@ internal static class OciLayoutResolver
         }
     }
 
-    /// <summary>Builds the resolved image from its manifest, reading the config.</summary>
+    /// <summary>Builds the resolved image from its manifest (<paramref name="rawManifest"/> parsed), reading the config.</summary>
     public static async Task<ResolvedImage> BuildAsync(
-        IBlobStore store, ImageManifest manifest, ImageIndex? index, Platform? entryPlatform, Platform requested, CancellationToken cancellationToken)
+        IBlobStore store, ImageManifest manifest, byte[] rawManifest, ImageIndex? index, Platform? entryPlatform, Platform requested, CancellationToken cancellationToken)
     {
         var configBytes = await store.ReadBlobAsync(manifest.Config, ManifestParser.MaxConfigBytes, cancellationToken);
         var config = ManifestParser.ParseConfig(configBytes, $"{store.Name}: config {manifest.Config.Digest}");
@@ -90,11 +90,13 @@ internal static class OciLayoutResolver
             Config = config,
             Platform = platform,
             Layers = manifest.Layers.Select(store.OpenLayer).ToList(),
+            RawManifest = rawManifest,
+            RawConfig = configBytes,
         };
     }
 
-    /// <summary>Reads and parses a manifest or index blob.</summary>
-    public static async Task<object> ReadManifestAsync(IBlobStore store, Descriptor descriptor, CancellationToken cancellationToken)
+    /// <summary>Reads and parses a manifest or index blob; returns the parsed document and its bytes.</summary>
+    public static async Task<(object Document, byte[] Raw)> ReadManifestAsync(IBlobStore store, Descriptor descriptor, CancellationToken cancellationToken)
     {
         if (!descriptor.MediaType.IsIndex && !descriptor.MediaType.IsManifest)
         {
@@ -103,7 +105,7 @@ internal static class OciLayoutResolver
         }
 
         var bytes = await store.ReadBlobAsync(descriptor, ManifestParser.MaxManifestBytes, cancellationToken);
-        return ManifestParser.Parse(bytes, descriptor.MediaType.Value, $"{store.Name}: manifest {descriptor.Digest}");
+        return (ManifestParser.Parse(bytes, descriptor.MediaType.Value, $"{store.Name}: manifest {descriptor.Digest}"), bytes);
     }
 
     /// <summary>The tags (ref names) of the entries of <paramref name="index"/>, for messages.</summary>
