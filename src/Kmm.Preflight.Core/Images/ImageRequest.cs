@@ -1,6 +1,7 @@
 using Kmm.Preflight.Core.Model;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.Registry.Auth;
+using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Core.Images;
 
@@ -21,4 +22,10 @@ public sealed record ImageRequest
 
     /// <summary>A key identifying <see cref="Credentials"/> for client caching (e.g. <c>secret:ns/name</c>); null for none.</summary>
     public string? CredentialsKey { get; init; }
+
+    /// <summary>
+    /// An image already in hand (built or signed by an earlier stage, not necessarily pushed anywhere): when set, it
+    /// is opened instead of resolving <see cref="Reference"/>, which then only names it in messages.
+    /// </summary>
+    public ResolvedImage? Image { get; init; }
 }

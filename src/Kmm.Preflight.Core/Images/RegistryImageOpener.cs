@@ -13,7 +13,7 @@ namespace Kmm.Preflight.Core.Images;
 /// Opens images from registries (and <c>oci:</c>/<c>docker-archive:</c> names) through the OCI library, with the
 /// request's credentials and TLS settings, one shared layer cache, and failures mapped to <see cref="ImageAccessException"/>.
 /// </summary>
-public sealed class RegistryImageOpener : IImageOpener
+public sealed class RegistryImageOpener : IImageOpener, IImageResolver
 {
     private readonly RegistryClientPool _pool;
     private readonly RegistryImageOpenerOptions _options;
@@ -33,6 +33,27 @@ public sealed class RegistryImageOpener : IImageOpener
     {
         ArgumentNullException.ThrowIfNull(request);
         var files = new ImageFileSystemFiles(request.Reference, _options.Progress);
+        var image = await ResolveAsync(request, cancellationToken);
+        files.FileSystem = new ImageFileSystem(image, new ImageFileSystemOptions
+        {
+            Cache = _cache,
+            RetainContent = _options.RetainContent,
+            MaxParallelLayers = _options.MaxParallelLayers,
+            Progress = files,
+            Logger = _options.Logger,
+        });
+        return files;
+    }
+
+    /// <inheritdoc />
+    public async Task<ResolvedImage> ResolveAsync(ImageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Image is { } inHand)
+        {
+            return inHand;
+        }
+
         try
         {
             RegistryClient client;
@@ -49,18 +70,9 @@ public sealed class RegistryImageOpener : IImageOpener
                 source = new RegistryImageSource(client, reference);
             }
 
-            var image = _options.ReuseResolvedImages
+            return _options.ReuseResolvedImages
                 ? await ResolveSharedAsync((client, request.Reference, request.Platform.ToString()), source, request.Platform, cancellationToken)
                 : await source.ResolveAsync(request.Platform, cancellationToken);
-            files.FileSystem = new ImageFileSystem(image, new ImageFileSystemOptions
-            {
-                Cache = _cache,
-                RetainContent = _options.RetainContent,
-                MaxParallelLayers = _options.MaxParallelLayers,
-                Progress = files,
-                Logger = _options.Logger,
-            });
-            return files;
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ImageAccessException)
         {

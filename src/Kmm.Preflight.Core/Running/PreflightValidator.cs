@@ -124,6 +124,8 @@ public sealed class PreflightValidator
             PushBuiltImage = target.PushBuiltImage,
             Platform = _options.Platform,
             Images = opener,
+            Resolver = opener as IImageResolver,
+            Publisher = _options.Publisher,
             Credentials = credentials,
             CredentialsKey = credentialsKey,
             Objects = objects,

@@ -39,6 +39,12 @@ public sealed record PreflightValidatorOptions
     /// <summary>Opens images; null for a <see cref="RegistryImageOpener"/> over <see cref="Registry"/>.</summary>
     public IImageOpener? ImageOpener { get; init; }
 
+    /// <summary>
+    /// Where built and signed images go (pushed only when <c>pushBuiltImage</c>, saved when asked); null for none, so
+    /// stages can verify what they make but never write it anywhere.
+    /// </summary>
+    public IImagePublisher? Publisher { get; init; }
+
     /// <summary>Status changes of modules as they happen (stage Image, Build, Sign, then Done); null for none.</summary>
     public IProgress<ModuleStatus>? Progress { get; init; }
 

@@ -3,6 +3,7 @@ using Kmm.Preflight.Core.Loading;
 using Kmm.Preflight.Core.Mapping;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.Registry.Auth;
+using Kmm.Preflight.Oci.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Core.Stages;
@@ -36,6 +37,24 @@ public sealed record StageContext
 
     /// <summary>The image this stage works on: the mapped image for Image, the built image or <c>unsignedImage</c> for Sign.</summary>
     public string? InputImage { get; init; }
+
+    /// <summary>
+    /// The image handed on by the previous stage (the Build stage's result for Sign), when it produced one; the
+    /// stage works on it instead of resolving <see cref="InputImage"/>, which then only names it.
+    /// </summary>
+    public ResolvedImage? Input { get; init; }
+
+    /// <summary>
+    /// The pipeline's Image stage: Build and Sign run it on what they produced, with <c>context with { Input = image }</c>,
+    /// so a built or signed image must pass the same checks before anything is pushed. Null outside a pipeline.
+    /// </summary>
+    public IModuleValidationStage? ImageChecks { get; init; }
+
+    /// <summary>Resolves images to handles (base images, <c>unsignedImage</c>); null when the run has none.</summary>
+    public IImageResolver? Resolver { get; init; }
+
+    /// <summary>Pushes and saves what stages produce; null when the run has none (then nothing can be pushed).</summary>
+    public IImagePublisher? Publisher { get; init; }
 
     /// <summary>The previous stages' results, in order.</summary>
     public IReadOnlyList<StageResult> Previous { get; init; } = [];

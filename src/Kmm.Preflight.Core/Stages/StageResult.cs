@@ -1,4 +1,5 @@
 using Kmm.Preflight.Core.Status;
+using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Core.Stages;
 
@@ -20,8 +21,14 @@ public sealed record StageResult
     /// <summary>What the Image stage found in the image; null for other stages or when the image could not be opened.</summary>
     public ImageInspection? Image { get; init; }
 
-    /// <summary>The image a Build or Sign stage produced (input of the next stage); null otherwise.</summary>
-    public string? ProducedImage { get; init; }
+    /// <summary>The image a Build or Sign stage produced (the next stage's input), pushed or not; null otherwise.</summary>
+    public ResolvedImage? ProducedImage { get; init; }
+
+    /// <summary>Where the produced image was pushed (<c>reference@digest</c>); null when it was not pushed.</summary>
+    public string? PushedImage { get; init; }
+
+    /// <summary>Where the produced image was saved (e.g. <c>oci:DIR:TAG</c>); null when it was not saved.</summary>
+    public string? SavedImage { get; init; }
 
     /// <summary>A verified result.</summary>
     public static StageResult Pass(VerificationStage stage, string reason, IReadOnlyList<CheckResult>? checks = null)

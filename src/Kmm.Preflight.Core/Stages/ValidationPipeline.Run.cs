@@ -11,6 +11,8 @@ public sealed partial class ValidationPipeline
         ArgumentNullException.ThrowIfNull(context);
         var results = new List<StageResult>();
         var mapping = context.Mapping;
+        _stages.TryGetValue(VerificationStage.Image, out var imageChecks);
+        context = context with { ImageChecks = context.ImageChecks ?? imageChecks, Input = null };
 
         var image = await RunStageAsync(VerificationStage.Image, context with { InputImage = mapping.ContainerImage }, results, stageProgress, cancellationToken);
         if (image.Verified)
@@ -19,6 +21,7 @@ public sealed partial class ValidationPipeline
         }
 
         string? signInput = null;
+        Oci.Sources.ResolvedImage? built = null;
         if (mapping.Build is not null)
         {
             var build = await RunStageAsync(VerificationStage.Build, context with { InputImage = mapping.ContainerImage }, results, stageProgress, cancellationToken);
@@ -27,12 +30,14 @@ public sealed partial class ValidationPipeline
                 return Outcome(build, results);
             }
 
-            signInput = build.ProducedImage ?? mapping.ContainerImage;
+            // The built image goes to Sign as it is, pushed or not: it may exist only in memory or on disk.
+            signInput = build.PushedImage ?? mapping.ContainerImage;
+            built = build.ProducedImage;
         }
 
         if (mapping.Sign is not null)
         {
-            var sign = await RunStageAsync(VerificationStage.Sign, context with { InputImage = signInput ?? mapping.Sign.UnsignedImage }, results, stageProgress, cancellationToken);
+            var sign = await RunStageAsync(VerificationStage.Sign, context with { InputImage = signInput ?? mapping.Sign.UnsignedImage, Input = built }, results, stageProgress, cancellationToken);
             return Outcome(sign, results);
         }
 

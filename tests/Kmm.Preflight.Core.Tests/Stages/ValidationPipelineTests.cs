@@ -5,6 +5,9 @@ using Kmm.Preflight.Core.Stages.Image;
 using Kmm.Preflight.Core.Stages.Sign;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Core.Tests.Fixtures;
+using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Sources;
 
 namespace Kmm.Preflight.Core.Tests.Stages;
 
@@ -17,12 +20,31 @@ public class ValidationPipelineTests
     {
         public VerificationStage Stage => stage;
 
+        public List<ResolvedImage?> Inputs { get; } = [];
+
+        public List<IModuleValidationStage?> ChecksSeen { get; } = [];
+
         public Task<StageResult> ValidateAsync(StageContext context, CancellationToken cancellationToken = default)
         {
             log.Add($"{stage}({context.InputImage}; after {context.Previous.Count})");
+            Inputs.Add(context.Input);
+            ChecksSeen.Add(context.ImageChecks);
             var result = verified ? StageResult.Pass(stage, $"{stage} ok") : StageResult.Fail(stage, $"{stage} failed");
-            return Task.FromResult(result with { ProducedImage = produced });
+            return Task.FromResult(result with { PushedImage = produced, ProducedImage = produced is null ? null : Handle(produced) });
         }
+    }
+
+    private static ResolvedImage Handle(string name)
+    {
+        var config = new Descriptor { MediaType = MediaType.OciConfig, Digest = Digest.Sha256(System.Text.Encoding.UTF8.GetBytes(name)), Size = name.Length };
+        return new ResolvedImage
+        {
+            Name = name,
+            Manifest = new ImageManifest { MediaType = MediaType.OciManifest, Config = config, Layers = [], Digest = config.Digest },
+            Config = new ImageConfig(),
+            Platform = Platform.Default,
+            Layers = [],
+        };
     }
 
     private static ValidationPipeline Pipeline(List<string> log, bool image, bool build = true, bool sign = true, string? built = "reg.example/built:1")
@@ -70,6 +92,22 @@ public class ValidationPipelineTests
         var outcome = await Run(Pipeline(log, image: false), SomeBuild, SomeSign);
         Assert.That(log[^1], Is.EqualTo("Sign(reg.example/built:1; after 2)"));
         Assert.That(outcome.DecidedBy, Is.EqualTo(VerificationStage.Sign));
+    }
+
+    [Test]
+    public async Task Sign_gets_the_built_image_handle_and_every_stage_can_run_the_image_checks()
+    {
+        var log = new List<string>();
+        var image = new RecordingStage(VerificationStage.Image, false, log);
+        var build = new RecordingStage(VerificationStage.Build, true, log, "reg.example/built:1");
+        var sign = new RecordingStage(VerificationStage.Sign, true, log);
+        var pipeline = new ValidationPipelineBuilder().AddStage(image).AddStage(build).AddStage(sign).Build();
+        await Run(pipeline, SomeBuild, SomeSign);
+        Assert.That(image.Inputs.Single(), Is.Null, "the Image stage opens the mapped image, not a handle");
+        Assert.That(build.Inputs.Single(), Is.Null);
+        Assert.That(sign.Inputs.Single()?.Name, Is.EqualTo("reg.example/built:1"), "Sign works on the built image as it is");
+        Assert.That(build.ChecksSeen.Single(), Is.SameAs(image));
+        Assert.That(sign.ChecksSeen.Single(), Is.SameAs(image));
     }
 
     [Test]

@@ -29,7 +29,8 @@ internal sealed partial class ImageStage : IModuleValidationStage
         IImageFiles files;
         try
         {
-            files = await context.Images.OpenAsync(context.RequestFor(reference, mapping.RegistryTls), cancellationToken);
+            // An image handed on by an earlier stage is opened as it is (it may exist nowhere else); the reference names it.
+            files = await context.Images.OpenAsync(context.RequestFor(reference, mapping.RegistryTls) with { Image = context.Input }, cancellationToken);
         }
         catch (ImageAccessException ex)
         {
