@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Kmm.Preflight.Core.Engine;
 using Kmm.Preflight.Core.Images;
 using Kmm.Preflight.Oci.Sources;
@@ -11,7 +12,8 @@ internal sealed partial class BuildRun
     private async Task<StageResult> VerifyAndPushAsync(string tag, EngineVersion version, CancellationToken cancellationToken)
     {
         var mapping = _context.Mapping;
-        var directory = Directory.CreateTempSubdirectory(Path.Combine(_stage.Options.WorkDirectory ?? Path.GetTempPath(), "kmm-preflight-build-")).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(
+            _stage.Options.WorkDirectory ?? Path.GetTempPath(), "kmm-preflight-build-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)))).FullName;
         var keep = false;
         try
         {
