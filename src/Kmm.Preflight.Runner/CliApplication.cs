@@ -2,6 +2,7 @@ using System.CommandLine;
 using Kmm.Preflight.Runner.Commands;
 using Kmm.Preflight.Runner.Commands.Cat;
 using Kmm.Preflight.Runner.Commands.Inspect;
+using Kmm.Preflight.Runner.Commands.Kernel;
 using Kmm.Preflight.Runner.Commands.Ls;
 using Kmm.Preflight.Runner.Commands.Validate;
 
@@ -22,6 +23,7 @@ internal static class CliApplication
             InspectCommand.Create(verbose, console),
             LsCommand.Create(verbose, console),
             CatCommand.Create(verbose, console),
+            KernelCommand.Create(verbose, console),
         };
         return root;
     }

@@ -6,7 +6,8 @@ namespace Kmm.Preflight.Runner;
 /// <param name="OutputStream">Raw stdout for binary output (<c>cat</c>); text written to <paramref name="Out"/> is flushed first.</param>
 /// <param name="IsOutputTerminal">Whether stdout is a terminal (chooses the default output format).</param>
 /// <param name="IsErrorTerminal">Whether stderr is a terminal (progress is shown only then).</param>
-internal sealed record RunnerConsole(TextWriter Out, TextWriter Error, Stream OutputStream, bool IsOutputTerminal, bool IsErrorTerminal)
+/// <param name="In">Standard input (<c>--modules -</c>); null reads nothing (empty).</param>
+internal sealed record RunnerConsole(TextWriter Out, TextWriter Error, Stream OutputStream, bool IsOutputTerminal, bool IsErrorTerminal, TextReader? In = null)
 {
     /// <summary>The process's own streams.</summary>
     public static RunnerConsole FromProcess() => new(
@@ -14,5 +15,6 @@ internal sealed record RunnerConsole(TextWriter Out, TextWriter Error, Stream Ou
         Console.Error,
         Console.OpenStandardOutput(),
         !Console.IsOutputRedirected,
-        !Console.IsErrorRedirected);
+        !Console.IsErrorRedirected,
+        Console.In);
 }

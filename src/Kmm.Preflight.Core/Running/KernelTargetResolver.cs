@@ -77,6 +77,27 @@ public sealed class KernelTargetResolver
         };
     }
 
+    /// <summary>Reads everything the release image says about its kernel: the DTK image and its release file.</summary>
+    /// <exception cref="InvalidDataException">The release or DTK image lacks the files or fields needed; the message says which.</exception>
+    /// <exception cref="ImageAccessException">An image could not be opened.</exception>
+    public async Task<DriverToolkitRelease> ReadReleaseAsync(string releaseImage, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(releaseImage);
+        var dtk = await ReadDriverToolkitImageAsync(releaseImage, cancellationToken);
+        using var json = await ReadJsonAsync(dtk, DriverToolkitReleasePath, cancellationToken);
+        var root = json.RootElement;
+        string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(value.GetString()) ? value.GetString() : null;
+        return new DriverToolkitRelease
+        {
+            ReleaseImage = releaseImage,
+            DriverToolkitImage = dtk,
+            KernelVersion = Field("KERNEL_VERSION") ?? throw new InvalidDataException($"{DriverToolkitReleasePath} in driver-toolkit image {dtk} has no KERNEL_VERSION"),
+            RtKernelVersion = Field("RT_KERNEL_VERSION"),
+            RhelVersion = Field("RHEL_VERSION"),
+        };
+    }
+
     /// <summary>The DTK image named by the <c>driver-toolkit</c> tag of the release image's <c>image-references</c>.</summary>
     public async Task<string> ReadDriverToolkitImageAsync(string releaseImage, CancellationToken cancellationToken = default)
     {

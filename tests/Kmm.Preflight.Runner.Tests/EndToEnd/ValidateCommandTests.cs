@@ -180,6 +180,33 @@ public class ValidateCommandTests : EndToEndTest
     }
 
     [Test]
+    public async Task Modules_piped_on_standard_input_as_kubectl_prints_them()
+    {
+        // kubectl get modules -A -o yaml prints a List; the pull secret's Secret comes from a file beside it.
+        var list = "apiVersion: v1\nkind: List\nitems:\n" + string.Join(string.Empty, (Module("dummy", "${KERNEL_FULL_VERSION}") + "---\n" + Module("veth", Kernel))
+            .Split("---\n").Select(doc => "- " + doc.TrimEnd().Replace("\n", "\n  ", StringComparison.Ordinal) + "\n"));
+        var run = await CliRun.RunWithInputAsync(list, "validate", "--insecure-registry", _registry.Host, "--auth-file", EmptyAuthFile(), "--modules", "-", "--kernel", Kernel, "--output", "json");
+
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        var modules = json.RootElement.GetProperty("status").GetProperty("modules").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("verificationStatus").GetString());
+        Assert.That(modules, Is.EqualTo(new Dictionary<string, string?> { ["dummy"] = "True", ["veth"] = "False" }));
+    }
+
+    [Test]
+    public async Task Standard_input_that_holds_no_module_names_stdin()
+        => AssertOneLineError(await CliRun.RunWithInputAsync("", "validate", "--modules", "-", "--kernel", Kernel), 2, "no Module objects found in <stdin>");
+
+    [Test]
+    public async Task Standard_input_is_read_once()
+    {
+        var run = await CliRun.RunWithInputAsync("", "validate", "--modules", "-", "--resources", "-", "--kernel", Kernel);
+        Assert.That((run.ExitCode, run.Out), Is.EqualTo((2, string.Empty)), run.ToString());
+        Assert.That(run.Error, Does.StartWith("kmm-preflight: standard input (-) can be read once"));
+    }
+
+    [Test]
     public async Task Malformed_manifest_is_exit_2_naming_the_file()
     {
         var file = Path.Combine(_dir, "broken.yaml");

@@ -32,7 +32,7 @@ public class ValidateParsingTests
         var run = await CliRun.RunAsync("validate", "--modules", _dir);
 
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.Error, Does.Contain("exactly one of --kernel VERSION or --preflight FILE"));
+        Assert.That(run.Error, Does.Contain("exactly one of --kernel VERSION, --preflight FILE or --release-image REF"));
     }
 
     [Test]

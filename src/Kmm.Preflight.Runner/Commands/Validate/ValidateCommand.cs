@@ -16,26 +16,34 @@ internal static class ValidateCommand
     {
         run ??= ValidateRun.RunAsync;
         ArgumentNullException.ThrowIfNull(console);
-        var modules = new Option<FileSystemInfo[]>("--modules", "-m")
+        var modules = new Option<string[]>("--modules", "-m")
         {
-            Description = "Files or directories (YAML/JSON, multi-document, kind: List) with Module objects, and optionally their Secrets and ConfigMaps.",
+            Description = "Files or directories (YAML/JSON, multi-document, kind: List) with Module objects, and optionally their Secrets and ConfigMaps; - reads standard input (kubectl get modules -A -o yaml | …).",
             HelpName = "PATH",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
-        }.AcceptExistingOnly();
-        var resources = new Option<FileSystemInfo[]>("--resources")
+        };
+        var resources = new Option<string[]>("--resources")
         {
-            Description = "Files or directories with more Secrets (pull secrets, signing keys) and ConfigMaps (Dockerfiles).",
+            Description = "Files or directories with more Secrets (pull secrets, signing keys) and ConfigMaps (Dockerfiles); - reads standard input.",
             HelpName = "PATH",
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => [],
-        }.AcceptExistingOnly();
+        };
+        ManifestPaths.AcceptExistingOrStandardInput(modules);
+        ManifestPaths.AcceptExistingOrStandardInput(resources);
         var kernel = new Option<string>("--kernel", "-k") { Description = "Target kernel version (builds a PreflightValidation for it).", HelpName = "VERSION" };
         var preflight = new Option<FileInfo>("--preflight")
         {
             Description = "A PreflightValidation or PreflightValidationOCP object to run.",
             HelpName = "FILE",
         }.AcceptExistingOnly();
+        var releaseImage = new Option<string>("--release-image")
+        {
+            Description = "An OpenShift release image: validate for the kernel it runs and give its driver-toolkit image as DTK_AUTO (what a PreflightValidationOCP with releaseImage does).",
+            HelpName = "REF",
+        };
+        var rt = new Option<bool>("--rt") { Description = "With --release-image: the real-time kernel (useRTKernel)." };
         var push = new Option<bool>("--push") { Description = "Push built and signed images (spec.pushBuiltImage)." };
         var parallel = new Option<int>("--parallel") { Description = "How many modules are checked at once.", HelpName = "N", DefaultValueFactory = _ => DefaultParallel };
         parallel.Validators.Add(result =>
@@ -53,29 +61,41 @@ internal static class ValidateCommand
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
         {
-            modules, resources, kernel, preflight, push, parallel, output,
+            modules, resources, kernel, preflight, releaseImage, rt, push, parallel, output,
         };
         access.AddTo(command);
         command.Validators.Add(result =>
         {
-            var hasKernel = result.GetResult(kernel) is not null;
-            var hasPreflight = result.GetResult(preflight) is not null;
-            if (hasKernel == hasPreflight)
+            var targets = new[] { result.GetResult(kernel), result.GetResult(preflight), result.GetResult(releaseImage) }.Count(t => t is not null);
+            if (targets != 1)
             {
-                result.AddError("give exactly one of --kernel VERSION or --preflight FILE.");
+                result.AddError("give exactly one of --kernel VERSION, --preflight FILE or --release-image REF.");
+            }
+
+            if (result.GetResult(rt) is not null && result.GetResult(releaseImage) is null)
+            {
+                result.AddError("--rt needs --release-image (a PreflightValidationOCP file says useRTKernel itself).");
+            }
+
+            var stdinUses = (result.GetValue(modules) ?? []).Concat(result.GetValue(resources) ?? []).Count(ManifestPaths.IsStandardInput);
+            if (stdinUses > 1)
+            {
+                result.AddError("standard input (-) can be read once: give - to --modules or --resources, not both.");
             }
         });
         command.SetAction((parseResult, cancellationToken) =>
         {
             var request = new ValidateRequest(
-                [.. parseResult.GetRequiredValue(modules).Select(p => p.FullName)],
-                [.. (parseResult.GetValue(resources) ?? []).Select(p => p.FullName)],
+                [.. parseResult.GetRequiredValue(modules).Select(ManifestPaths.FullPath)],
+                [.. (parseResult.GetValue(resources) ?? []).Select(ManifestPaths.FullPath)],
                 parseResult.GetValue(kernel),
                 parseResult.GetValue(preflight)?.FullName,
                 parseResult.GetValue(push),
                 parseResult.GetValue(parallel),
                 ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
-                access.Bind(parseResult));
+                access.Bind(parseResult),
+                parseResult.GetValue(releaseImage),
+                parseResult.GetValue(rt));
             return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });
         return command;

@@ -9,6 +9,8 @@ namespace Kmm.Preflight.Runner.Commands.Validate;
 /// <param name="Parallel">How many modules are checked at once.</param>
 /// <param name="Format">The output format.</param>
 /// <param name="Access">How to reach images.</param>
+/// <param name="ReleaseImage">An OpenShift release image whose kernel is the target (as a PreflightValidationOCP's releaseImage), when given.</param>
+/// <param name="RealTime">With <paramref name="ReleaseImage"/>: the real-time kernel (useRTKernel).</param>
 internal sealed record ValidateRequest(
     IReadOnlyList<string> ModulePaths,
     IReadOnlyList<string> ResourcePaths,
@@ -17,4 +19,6 @@ internal sealed record ValidateRequest(
     bool Push,
     int Parallel,
     OutputFormat Format,
-    ImageAccessOptions Access);
+    ImageAccessOptions Access,
+    string? ReleaseImage = null,
+    bool RealTime = false);

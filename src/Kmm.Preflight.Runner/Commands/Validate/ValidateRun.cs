@@ -25,13 +25,13 @@ internal static class ValidateRun
         try
         {
             var loader = new ManifestLoader(loggerFactory.CreateLogger<ManifestLoader>());
-            var modules = await loader.LoadAsync(request.ModulePaths, cancellationToken);
-            var resources = request.ResourcePaths.Count == 0 ? ObjectSet.Empty : await loader.LoadAsync(request.ResourcePaths, cancellationToken);
+            var modules = await ManifestPaths.LoadAsync(loader, request.ModulePaths, console.In, cancellationToken);
+            var resources = request.ResourcePaths.Count == 0 ? ObjectSet.Empty : await ManifestPaths.LoadAsync(loader, request.ResourcePaths, console.In, cancellationToken);
             // Modules come from --modules only; --resources adds the Secrets and ConfigMaps they refer to.
             objects = modules.Concat(resources with { Modules = [] });
             if (objects.Modules.Count == 0)
             {
-                return await UsageErrorAsync(console, $"no Module objects found in {string.Join(", ", request.ModulePaths)}");
+                return await UsageErrorAsync(console, $"no Module objects found in {string.Join(", ", request.ModulePaths.Select(p => ManifestPaths.IsStandardInput(p) ? ManifestPaths.StandardInputName : p))}");
             }
 
             target = await ChooseTargetAsync(request, loader, registryOptions, loggerFactory, cancellationToken);
@@ -60,6 +60,13 @@ internal static class ValidateRun
         if (request.Kernel is not null)
         {
             return PreflightTarget.ForKernel(request.Kernel, request.Push);
+        }
+
+        if (request.ReleaseImage is { } release)
+        {
+            var fromRelease = new PreflightValidationOcp { Name = "preflight", ReleaseImage = release, UseRtKernel = request.RealTime, PushBuiltImage = request.Push };
+            using var releasePool = new RegistryClientPool(registryOptions, loggerFactory.CreateLogger<RegistryClientPool>());
+            return await new KernelTargetResolver(new RegistryImageOpener(releasePool), request.Access.Platform).ResolveAsync(fromRelease, cancellationToken);
         }
 
         var file = request.PreflightFile!;
