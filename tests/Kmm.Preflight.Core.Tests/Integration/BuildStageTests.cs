@@ -45,9 +45,9 @@ public class BuildStageTests(EngineKind kind)
         _private = await RegistryProcess.GetSharedAsync(RegistryMode.BasicAuth);
         _repo = $"kmm-build-{kind.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}"[..32];
         using var client = _registry.CreateClient();
-        await BuildBaseImage.PushAsync(client, _registry.Reference($"{_repo}/base:1"));
+        await BusyboxBaseImage.PushAsync(client, _registry.Reference($"{_repo}/base:1"));
         using var privateClient = _private.CreateClient();
-        await BuildBaseImage.PushAsync(privateClient, _private.Reference($"{_repo}/base:1"));
+        await BusyboxBaseImage.PushAsync(privateClient, _private.Reference($"{_repo}/base:1"));
     }
 
     private static string Install(string kernel = "${KERNEL_VERSION}") =>

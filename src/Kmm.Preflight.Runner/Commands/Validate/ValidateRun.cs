@@ -3,6 +3,10 @@ using Kmm.Preflight.Core.Loading;
 using Kmm.Preflight.Core.Model;
 using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Core.Running;
+using Kmm.Preflight.Core.Stages;
+using Kmm.Preflight.Core.Stages.Build;
+using Kmm.Preflight.Core.Stages.Image;
+using Kmm.Preflight.Core.Stages.Sign;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Output;
 using Microsoft.Extensions.Logging;
@@ -41,8 +45,19 @@ internal static class ValidateRun
             return await UsageErrorAsync(console, FailureDescription.OneLine(e));
         }
 
+        ValidationPipeline pipeline;
+        try
+        {
+            pipeline = CreatePipeline(request, console);
+        }
+        catch (ArgumentException e)
+        {
+            return await UsageErrorAsync(console, e.Message);
+        }
+
         var validator = new PreflightValidator(new PreflightValidatorOptions
         {
+            Pipeline = pipeline,
             Platform = request.Access.Platform,
             Parallelism = request.Parallel,
             Registry = registryOptions,
@@ -54,6 +69,19 @@ internal static class ValidateRun
         await ValidationReportWriter.For(request.Format).WriteAsync(report.ToDocument(), console.Out, cancellationToken);
         return report.AllVerified ? ExitCodes.Success : ExitCodes.Failure;
     }
+
+    // The Build stage's engine and network come from the command line; build output goes to a terminal as it comes
+    // (with --verbose the logger prints it already).
+    private static ValidationPipeline CreatePipeline(ValidateRequest request, RunnerConsole console) => new ValidationPipelineBuilder()
+        .AddImageStage(new ImageStageOptions())
+        .AddBuildStage(new BuildStageOptions
+        {
+            EngineHost = request.DockerHost,
+            Network = request.BuildNetwork,
+            Output = console.IsErrorTerminal && !request.Access.Verbose ? new BuildOutputProgress(console.Error) : null,
+        })
+        .AddSignStage(new SignStageOptions())
+        .Build();
 
     private static async Task<PreflightTarget> ChooseTargetAsync(ValidateRequest request, ManifestLoader loader, Oci.Registry.RegistryClientOptions registryOptions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

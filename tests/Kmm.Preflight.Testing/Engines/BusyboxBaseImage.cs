@@ -1,19 +1,21 @@
 using System.Text.Json;
-using Kmm.Preflight.Core.Tests.Fixtures;
+using Kmm.Preflight.Testing.Data;
+using Kmm.Preflight.Testing.Images;
+using Kmm.Preflight.Testing.Registry;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
-using Kmm.Preflight.Testing.Images;
-using Kmm.Preflight.Testing.Registry;
 
-namespace Kmm.Preflight.Core.Tests.Integration;
+namespace Kmm.Preflight.Testing.Engines;
 
 /// <summary>
 /// A base image with a shell for test builds: busybox-static's <c>/bin/busybox</c> with its applets linked in
-/// <c>/bin</c> (busybox has <c>depmod</c>), and real modules under <c>/src</c> for the Dockerfile to install.
+/// <c>/bin</c> (busybox has <c>depmod</c>), and real modules under <c>/src</c> for the Dockerfile to install
+/// (<c>/src/dummy.ko</c>, <c>/src/veth.ko</c>).
 /// </summary>
-internal static class BuildBaseImage
+public static class BusyboxBaseImage
 {
+    /// <summary>busybox-static's binary.</summary>
     public const string BusyboxPath = "/bin/busybox";
 
     private static readonly string[] Applets = ["sh", "cat", "cp", "mkdir", "ls", "echo", "rm", "mv", "test", "true", "false", "depmod", "grep", "find", "sed", "tar", "touch", "ln", "wc", "head", "tail", "sleep", "env", "uname"];
@@ -22,6 +24,7 @@ internal static class BuildBaseImage
     /// Pushes the image with a config that has a history entry per layer, as every real image has: buildah (podman)
     /// refuses to commit on top of a base whose history lists fewer layers than it has.
     /// </summary>
+    /// <exception cref="RegistryException">The registry refused the push.</exception>
     public static async Task PushAsync(RegistryClient client, ImageReference reference)
     {
         var layers = Layers();
@@ -50,6 +53,7 @@ internal static class BuildBaseImage
         await client.PushManifestAsync(reference, MediaType.OciManifest, manifest);
     }
 
+    /// <summary>The two layers: the shell, then the module sources.</summary>
     public static IReadOnlyList<TestLayer> Layers()
     {
         var shell = new LayerBuilder().WithParentDirectories()
@@ -63,8 +67,10 @@ internal static class BuildBaseImage
         }
 
         var sources = new LayerBuilder().WithParentDirectories()
-            .AddFile("src/dummy.ko", CoreTestData.Module("dummy"))
-            .AddFile("src/veth.ko", CoreTestData.Module("veth"));
-        return [shell.ToTestLayer(), sources.ToTestLayer()];
+            .AddFile("src/dummy.ko", RepositoryTestData.Module("dummy.ko"))
+            .AddFile("src/veth.ko", RepositoryTestData.Module("veth.ko"));
+        return [Layer(shell), Layer(sources)];
     }
+
+    private static TestLayer Layer(LayerBuilder builder) => new(builder.Build(LayerCompression.Gzip).Content!, MediaType.OciLayerGzip);
 }
