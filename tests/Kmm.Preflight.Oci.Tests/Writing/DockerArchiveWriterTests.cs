@@ -53,7 +53,7 @@ public sealed class DockerArchiveWriterTests : TemporaryDirectoryFixture
         var image = new ResolvedImage
         {
             Name = "hand-made",
-            Manifest = new ImageManifest { MediaType = MediaType.OciManifest, Config = new Descriptor { MediaType = MediaType.OciConfig, Digest = References.Digest.Sha256("{}"u8), Size = 2 }, Layers = [], Digest = References.Digest.Sha256("x"u8) },
+            Manifest = new ImageManifest { MediaType = MediaType.OciManifest, Config = new Descriptor { MediaType = MediaType.OciConfig, Digest = Oci.References.Digest.Sha256("{}"u8), Size = 2 }, Layers = [], Digest = Oci.References.Digest.Sha256("x"u8) },
             Config = new ImageConfig(),
             Platform = Platform.Default,
             Layers = [],
