@@ -87,15 +87,16 @@ public class ValidateParsingTests
     public async Task A_docker_host_of_an_unsupported_scheme_is_exit_2_listing_the_supported_ones()
     {
         var modules = Path.Combine(_dir, "valid.yaml");
-        File.WriteAllText(modules, "apiVersion: kmm.sigs.x-k8s.io/v1beta1
-kind: Module
-metadata: {name: m}
-spec:
-  moduleLoader:
-    container:
-      modprobe: {moduleName: m}
-      kernelMappings: [{literal: 6.1.0-56-amd64, containerImage: x}]
-");
+        File.WriteAllText(modules, """
+            apiVersion: kmm.sigs.x-k8s.io/v1beta1
+            kind: Module
+            metadata: {name: m}
+            spec:
+              moduleLoader:
+                container:
+                  modprobe: {moduleName: m}
+                  kernelMappings: [{literal: 6.1.0-56-amd64, containerImage: x}]
+            """);
         var run = await CliRun.RunAsync("validate", "--modules", modules, "--kernel", "6.1.0-56-amd64", "--docker-host", "ssh://builder");
 
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
