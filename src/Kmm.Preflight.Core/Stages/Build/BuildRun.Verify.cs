@@ -9,6 +9,8 @@ namespace Kmm.Preflight.Core.Stages.Build;
 /// <content>Reading the built image back, checking it, pushing it.</content>
 internal sealed partial class BuildRun
 {
+    private const string NothingToDo = "; nothing to do";
+
     private async Task<StageResult> VerifyAndPushAsync(string tag, EngineVersion version, CancellationToken cancellationToken)
     {
         var mapping = _context.Mapping;
@@ -51,7 +53,10 @@ internal sealed partial class BuildRun
             var outcome = pushed is not null
                 ? $"pushed to {pushed}"
                 : _context.PushBuiltImage ? "not pushed" : "not pushed (pushBuiltImage is false)";
-            var reasonText = $"built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} with {version} in {_clock.Elapsed.TotalSeconds:0.0} s and verified: {checks.Reason.TrimEnd('.')}; {outcome}"
+            // The Image stage's "; nothing to do" speaks of an image found in place, not of one just built.
+            var found = checks.Reason.TrimEnd('.');
+            found = found.EndsWith(NothingToDo, StringComparison.Ordinal) ? found[..^NothingToDo.Length] : found;
+            var reasonText = $"built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} with {version} in {_clock.Elapsed.TotalSeconds:0.0} s and verified: {found}; {outcome}"
                 + (saved is null ? string.Empty : $"; saved as {saved}");
             return StageResult.Pass(Status.VerificationStage.Build, reasonText, [.. _checks]) with
             {
