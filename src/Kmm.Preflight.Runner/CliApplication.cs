@@ -4,7 +4,9 @@ using Kmm.Preflight.Runner.Commands.Cat;
 using Kmm.Preflight.Runner.Commands.Inspect;
 using Kmm.Preflight.Runner.Commands.Kernel;
 using Kmm.Preflight.Runner.Commands.Ls;
+using Kmm.Preflight.Runner.Commands.SignFile;
 using Kmm.Preflight.Runner.Commands.Validate;
+using Kmm.Preflight.Runner.Commands.VerifySignature;
 
 namespace Kmm.Preflight.Runner;
 
@@ -24,6 +26,8 @@ internal static class CliApplication
             LsCommand.Create(verbose, console),
             CatCommand.Create(verbose, console),
             KernelCommand.Create(verbose, console),
+            SignFileCommand.Create(verbose, console),
+            VerifySignatureCommand.Create(verbose, console),
         };
         return root;
     }

@@ -4,8 +4,8 @@ using System.IO.Compression;
 
 namespace Kmm.Preflight.Core.Modules;
 
-/// <summary>Decompresses kernel modules stored as <c>.ko.xz</c>, <c>.ko.zst</c> or <c>.ko.gz</c>, recognised by their magic bytes.</summary>
-public static class ModuleCompression
+/// <summary>Decompresses (and compresses) kernel modules stored as <c>.ko.xz</c>, <c>.ko.zst</c> or <c>.ko.gz</c>, recognised by their magic bytes.</summary>
+public static partial class ModuleCompression
 {
     /// <summary>The most bytes a decompressed module may have.</summary>
     public const long MaxModuleBytes = 512L * 1024 * 1024;

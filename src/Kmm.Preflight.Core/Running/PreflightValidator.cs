@@ -67,12 +67,14 @@ public sealed class PreflightValidator
             ReuseResolvedImages = true,
         });
 
+        using var ownPublisher = _options.Publisher is null ? new RegistryImagePublisher(pool, _options.SaveImagesDirectory, _options.Logger) : null;
+        var publisher = _options.Publisher ?? ownPublisher!;
         var results = new ModuleResult[modules.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, modules.Count), new ParallelOptions
         {
             MaxDegreeOfParallelism = _options.Parallelism,
             CancellationToken = cancellationToken,
-        }, async (i, ct) => results[i] = await ValidateModuleAsync(modules[i], objects, target, opener, ct));
+        }, async (i, ct) => results[i] = await ValidateModuleAsync(modules[i], objects, target, opener, publisher, ct));
 
         return new PreflightReport
         {
@@ -83,7 +85,7 @@ public sealed class PreflightValidator
         };
     }
 
-    private async Task<ModuleResult> ValidateModuleAsync(Module module, ObjectSet objects, PreflightTarget target, IImageOpener opener, CancellationToken cancellationToken)
+    private async Task<ModuleResult> ValidateModuleAsync(Module module, ObjectSet objects, PreflightTarget target, IImageOpener opener, IImagePublisher publisher, CancellationToken cancellationToken)
     {
         if (module.Container is null)
         {
@@ -125,7 +127,7 @@ public sealed class PreflightValidator
             Platform = _options.Platform,
             Images = opener,
             Resolver = opener as IImageResolver,
-            Publisher = _options.Publisher,
+            Publisher = publisher,
             Credentials = credentials,
             CredentialsKey = credentialsKey,
             Objects = objects,

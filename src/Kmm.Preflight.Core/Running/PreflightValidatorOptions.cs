@@ -40,10 +40,14 @@ public sealed record PreflightValidatorOptions
     public IImageOpener? ImageOpener { get; init; }
 
     /// <summary>
-    /// Where built and signed images go (pushed only when <c>pushBuiltImage</c>, saved when asked); null for none, so
-    /// stages can verify what they make but never write it anywhere.
+    /// Where built and signed images go (pushed only when <c>pushBuiltImage</c>, saved when asked).
     /// </summary>
+    /// <value>Default null: a publisher over this run's registry clients (same credentials and TLS as every read),
+    /// saving to <see cref="SaveImagesDirectory"/> when that is set.</value>
     public IImagePublisher? Publisher { get; init; }
+
+    /// <summary>Where the default publisher saves every built or signed image, as one OCI image layout; null for nowhere.</summary>
+    public string? SaveImagesDirectory { get; init; }
 
     /// <summary>Status changes of modules as they happen (stage Image, Build, Sign, then Done); null for none.</summary>
     public IProgress<ModuleStatus>? Progress { get; init; }

@@ -22,7 +22,7 @@ public sealed partial class ValidationPipeline
     /// <summary>The stages, by place.</summary>
     public IReadOnlyDictionary<VerificationStage, IModuleValidationStage> Stages => _stages;
 
-    /// <summary>The default pipeline: the Image stage with default options and the Build and Sign placeholders.</summary>
+    /// <summary>The default pipeline: the Image, Build and Sign stages with default options.</summary>
     public static ValidationPipeline CreateDefault() => new ValidationPipelineBuilder()
         .AddImageStage(new ImageStageOptions())
         .AddBuildStage(new BuildStageOptions())

@@ -77,6 +77,12 @@ public sealed partial class RegistryClient
             return;
         }
 
+        await UploadBlobAsync(repository, digest, size, content, cancellationToken);
+    }
+
+    /// <summary>Uploads a blob without first asking whether the repository has it (the caller just did).</summary>
+    internal async Task UploadBlobAsync(ImageReference repository, Digest digest, long size, BlobContent content, CancellationToken cancellationToken)
+    {
         if (size <= Options.MaxMonolithicUploadBytes)
         {
             var location = await StartUploadAsync(repository, digest, cancellationToken);

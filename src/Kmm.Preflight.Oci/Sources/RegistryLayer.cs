@@ -6,12 +6,15 @@ using Kmm.Preflight.Oci.Registry;
 namespace Kmm.Preflight.Oci.Sources;
 
 /// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
-internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : ILayer
+internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer
 {
     private Task<byte[]?>? _prefetch;
 
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
+
+    /// <inheritdoc />
+    public ImageReference Repository => repository;
 
     /// <summary>Whether <see cref="StartPrefetch"/> was called.</summary>
     public bool IsPrefetching => _prefetch is not null;

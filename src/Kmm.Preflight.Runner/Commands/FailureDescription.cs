@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Kmm.Preflight.Core.Signing;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Sources;
 
@@ -27,6 +28,7 @@ internal sealed record FailureDescription(string Message, int ExitCode)
             FileNotFoundException or DirectoryNotFoundException => new($"not found: {OneLine(exception)}", ExitCodes.Failure),
             SymlinkLoopException => new(OneLine(exception), ExitCodes.Failure),
             FormatException => new($"invalid input: {OneLine(exception)}", ExitCodes.UsageError),
+            ModuleSigningKeyException => new($"unusable key or certificate: {OneLine(exception)}", ExitCodes.UsageError),
             ArgumentException => new($"invalid input: {OneLine(exception)}", ExitCodes.UsageError),
             UnauthorizedAccessException => new($"unauthorized: {OneLine(exception)}", ExitCodes.Failure),
             HttpRequestException http => DescribeHttp(http),

@@ -129,7 +129,7 @@ public class ValidationPipelineTests
     }
 
     [Test]
-    public async Task Default_pipeline_placeholders_fail_with_a_clear_reason()
+    public async Task Default_pipeline_stages_that_cannot_work_fail_with_a_clear_reason()
     {
         var opener = new InMemoryImageOpener();
         var build = await ValidationPipeline.CreateDefault().RunAsync(StageTestContext.Context(StageTestContext.Mapping(build: SomeBuild), opener));
@@ -139,7 +139,7 @@ public class ValidationPipelineTests
 
         var sign = await ValidationPipeline.CreateDefault().RunAsync(StageTestContext.Context(StageTestContext.Mapping(sign: SomeSign), opener));
         Assert.That((sign.Verified, sign.DecidedBy), Is.EqualTo((false, VerificationStage.Sign)));
-        Assert.That(sign.Reason, Does.StartWith("the Sign stage is not available in this version of kmm-preflight, so Module ns/ptemod (kernelMappings[0] (literal 6.1.0-56-amd64)) cannot be signed from reg.example/mods/unsigned:1"));
+        Assert.That(sign.Reason, Is.EqualTo("Secret k (sign.keySecret) was not found in namespace ns; add it to the input files (--resources)"));
     }
 
     [Test]
@@ -181,8 +181,8 @@ public class ValidationPipelineTests
                 Throws.ArgumentException.With.Message.Contains("Done is not a stage place"));
             var ex = Assert.Throws<ArgumentException>(() => new ValidationPipelineBuilder().AddImageStage(new ImageStageOptions { MaxModuleBytes = 0, MaxModulesDepBytes = -1 }));
             Assert.That(ex!.Message, Does.Contain("MaxModuleBytes must be between 1").And.Contain("MaxModulesDepBytes must be between 1"));
-            Assert.That(() => new ValidationPipelineBuilder().AddSignStage(new SignStageOptions { Timeout = TimeSpan.Zero }),
-                Throws.ArgumentException.With.Message.Contains("invalid Sign stage options: Timeout must be positive"));
+            Assert.That(() => new ValidationPipelineBuilder().AddSignStage(new SignStageOptions { MaxFiles = 0, MaxFileBytes = -1 }),
+                Throws.ArgumentException.With.Message.Contains("invalid Sign stage options: MaxFileBytes must be positive (got -1); MaxFiles must be positive"));
             Assert.That(() => new ValidationPipelineBuilder().AddBuildStage(new BuildStageOptions { Timeout = TimeSpan.FromSeconds(-1) }),
                 Throws.ArgumentException.With.Message.Contains("invalid Build stage options"));
         });

@@ -1,5 +1,7 @@
 using System.Formats.Tar;
 using System.Text.Json;
+using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Oci.Writing;
 
 namespace Kmm.Preflight.Testing.Images;
 
@@ -74,23 +76,14 @@ public static class DockerArchiveWriter
 
         if (oci)
         {
-            var index = DescriptorJson.Serialise(json =>
+            var index = ManifestWriter.WriteIndex(MediaType.OciIndex, images.Select(entry =>
             {
-                json.WriteStartObject();
-                json.WriteNumber("schemaVersion", 2);
-                json.WriteString("mediaType", "application/vnd.oci.image.index.v1+json");
-                json.WriteStartArray("manifests");
-                foreach (var (image, tags) in images)
-                {
-                    var annotations = tags.Count == 0
-                        ? new Dictionary<string, string>()
-                        : new Dictionary<string, string> { ["io.containerd.image.name"] = tags[0], [OciLayoutWriter.RefNameAnnotation] = TagOf(tags[0]) };
-                    DescriptorJson.Write(json, image.ManifestDescriptor with { Platform = null, Annotations = annotations }, withPlatform: false);
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            });
+                var (image, tags) = entry;
+                var annotations = tags.Count == 0
+                    ? new Dictionary<string, string>()
+                    : new Dictionary<string, string> { ["io.containerd.image.name"] = tags[0], [OciLayoutWriter.RefNameAnnotation] = TagOf(tags[0]) };
+                return image.ManifestDescriptor with { Platform = null, Annotations = annotations };
+            }).ToList());
             await WriteFileAsync(tar, "index.json", index, cancellationToken);
         }
 

@@ -1,5 +1,6 @@
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Writing;
 
 namespace Kmm.Preflight.Testing.Images;
 
@@ -17,6 +18,8 @@ namespace Kmm.Preflight.Testing.Images;
 /// </example>
 public sealed class ImageBuilder
 {
+    private static readonly DateTimeOffset Created = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private readonly ManifestFormat _format;
     private readonly List<LayerBlob> _layers = [];
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
@@ -75,90 +78,28 @@ public sealed class ImageBuilder
         return AddLayer(layer.Build(compression));
     }
 
-    /// <summary>Builds config and manifest.</summary>
+    /// <summary>Builds config and manifest (with the library's writers).</summary>
     public BuiltImage Build()
     {
-        var config = DescriptorJson.Serialise(WriteConfig);
+        var config = ImageConfigWriter.Write(
+            _omitPlatformInConfig ? null : _platform,
+            _layers.Select(l => l.DiffId).ToList(),
+            new ImageConfigWriterOptions { Created = Created, Labels = _labels, CreatedBy = "Kmm.Preflight.Testing.Images.ImageBuilder" });
         var configDescriptor = new Descriptor
         {
             MediaType = _format == ManifestFormat.Docker ? MediaType.DockerConfig : MediaType.OciConfig,
             Digest = Digest.Sha256(config),
             Size = config.Length,
         };
-        var manifest = DescriptorJson.Serialise(json =>
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 2);
-            json.WriteString("mediaType", (_format == ManifestFormat.Docker ? MediaType.DockerManifest : MediaType.OciManifest).Value);
-            json.WritePropertyName("config");
-            DescriptorJson.Write(json, configDescriptor, withPlatform: false);
-            json.WriteStartArray("layers");
-            foreach (var layer in _layers)
-            {
-                DescriptorJson.Write(json, layer.ToDescriptor(_format), withPlatform: false);
-            }
-
-            json.WriteEndArray();
-            DescriptorJson.WriteAnnotations(json, _annotations);
-            json.WriteEndObject();
-        });
+        var mediaType = _format == ManifestFormat.Docker ? MediaType.DockerManifest : MediaType.OciManifest;
+        var manifest = ManifestWriter.WriteManifest(mediaType, configDescriptor, _layers.Select(l => l.ToDescriptor(_format)).ToList(), _annotations);
         var manifestDescriptor = new Descriptor
         {
-            MediaType = _format == ManifestFormat.Docker ? MediaType.DockerManifest : MediaType.OciManifest,
+            MediaType = mediaType,
             Digest = Digest.Sha256(manifest),
             Size = manifest.Length,
             Platform = _platform,
         };
         return new BuiltImage(_format, _platform, config, configDescriptor, manifest, manifestDescriptor, _layers.ToList());
-    }
-
-    private void WriteConfig(System.Text.Json.Utf8JsonWriter json)
-    {
-        json.WriteStartObject();
-        json.WriteString("created", "2024-01-01T00:00:00Z");
-        if (!_omitPlatformInConfig)
-        {
-            json.WriteString("architecture", _platform.Architecture);
-            json.WriteString("os", _platform.Os);
-            if (_platform.Variant is not null)
-            {
-                json.WriteString("variant", _platform.Variant);
-            }
-        }
-
-        json.WriteStartObject("config");
-        if (_labels.Count > 0)
-        {
-            json.WriteStartObject("Labels");
-            foreach (var (key, value) in _labels.OrderBy(l => l.Key, StringComparer.Ordinal))
-            {
-                json.WriteString(key, value);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
-        json.WriteStartObject("rootfs");
-        json.WriteString("type", "layers");
-        json.WriteStartArray("diff_ids");
-        foreach (var layer in _layers)
-        {
-            json.WriteStringValue(layer.DiffId.ToString());
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteStartArray("history");
-        foreach (var _ in _layers)
-        {
-            json.WriteStartObject();
-            json.WriteString("created", "2024-01-01T00:00:00Z");
-            json.WriteString("created_by", "Kmm.Preflight.Testing.Images.ImageBuilder");
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
     }
 }

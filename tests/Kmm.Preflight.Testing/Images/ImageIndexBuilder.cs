@@ -1,5 +1,6 @@
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Writing;
 
 namespace Kmm.Preflight.Testing.Images;
 
@@ -55,21 +56,7 @@ public sealed class ImageIndexBuilder
     public BuiltIndex Build()
     {
         var mediaType = _format == ManifestFormat.Docker ? MediaType.DockerManifestList : MediaType.OciIndex;
-        var content = DescriptorJson.Serialise(json =>
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 2);
-            json.WriteString("mediaType", mediaType.Value);
-            json.WriteStartArray("manifests");
-            foreach (var entry in _entries)
-            {
-                DescriptorJson.Write(json, entry, withPlatform: true);
-            }
-
-            json.WriteEndArray();
-            DescriptorJson.WriteAnnotations(json, _annotations);
-            json.WriteEndObject();
-        });
+        var content = ManifestWriter.WriteIndex(mediaType, _entries, _annotations);
         var descriptor = new Descriptor { MediaType = mediaType, Digest = Digest.Sha256(content), Size = content.Length };
         return new BuiltIndex(_format, content, descriptor, _images.ToList(), _nested.ToList());
     }

@@ -2,12 +2,14 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Writing;
 
 namespace Kmm.Preflight.Testing.Images;
 
 /// <summary>
 /// Builds a layer tar entry by entry (files, directories, links, whiteouts, odd names) and compresses it into a blob
-/// in memory or streamed to a file. Paths are image paths (<c>opt/lib/x</c> or <c>/opt/lib/x</c>); the
+/// in memory or streamed to a file. Layers the library's <see cref="LayerWriter"/> can write (plain names, parents
+/// first, one gzip member or zstd frame) are written by it; this class writes only the odd cases itself. Paths are image paths (<c>opt/lib/x</c> or <c>/opt/lib/x</c>); the
 /// <see cref="TarNameStyle"/> decides how they are spelled, and <see cref="AddRaw"/> writes a name exactly as given.
 /// </summary>
 /// <example>
@@ -140,6 +142,15 @@ public sealed class LayerBuilder
     /// <summary>Writes the uncompressed tar to <paramref name="destination"/> (left open).</summary>
     public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken = default)
     {
+        if (LibraryWritable)
+        {
+            await using var layer = LayerWriter.CreateInMemory(new LayerWriterOptions { Compression = LayerWriterCompression.None, ModificationTime = FixedTime });
+            using var written = await WriteEntriesAsync(layer, cancellationToken);
+            await using var tar = await written.OpenAsync(0, cancellationToken);
+            await tar.CopyToAsync(destination, cancellationToken);
+            return;
+        }
+
         await using var writer = new TarWriter(destination, _format, leaveOpen: true);
         foreach (var entry in _entries)
         {
@@ -186,6 +197,26 @@ public sealed class LayerBuilder
 
     private async Task<(Digest Digest, long Size, Digest DiffId, long Uncompressed)> WriteBlobAsync(Stream destination, LayerBlobOptions options, CancellationToken cancellationToken)
     {
+        if (LibraryWritable && options is { FrameSize: 0, LeadingSkippableFrame: false })
+        {
+            // What the library can write, it writes: the test builder keeps only the odd cases (name styles, raw and
+            // duplicate entries, missing parents, GNU/ustar/V7 formats, framed or prefixed compression).
+            var compression = options.Compression switch
+            {
+                LayerCompression.Gzip => LayerWriterCompression.Gzip,
+                LayerCompression.Zstd => LayerWriterCompression.Zstd,
+                _ => LayerWriterCompression.None,
+            };
+            await using var layer = LayerWriter.CreateTemporaryFile(new LayerWriterOptions { Compression = compression, Level = options.Level, ModificationTime = FixedTime });
+            using var written = await WriteEntriesAsync(layer, cancellationToken);
+            await using (var blob = await written.OpenAsync(0, cancellationToken))
+            {
+                await blob.CopyToAsync(destination, cancellationToken);
+            }
+
+            return (written.Descriptor.Digest, written.Descriptor.Size, written.DiffId, written.UncompressedSize);
+        }
+
         using var compressed = new HashingWriteStream(destination, leaveOpen: true);
         if (options.LeadingSkippableFrame && options.Compression == LayerCompression.Zstd)
         {
@@ -200,6 +231,79 @@ public sealed class LayerBuilder
         var uncompressedSize = uncompressed.BytesWritten;
         await uncompressed.DisposeAsync();
         return (compressed.Digest, compressed.BytesWritten, diffId, uncompressedSize);
+    }
+
+    /// <summary>
+    /// Whether <see cref="LayerWriter"/> writes exactly these entries: PAX format, plain names, each entry's parents
+    /// earlier as directories (the library adds missing ones, which would change the entry list), no duplicates,
+    /// hard links to earlier files.
+    /// </summary>
+    private bool LibraryWritable
+    {
+        get
+        {
+            if (_format != TarEntryFormat.Pax)
+            {
+                return false;
+            }
+
+            var seen = new Dictionary<string, TarEntryType>(StringComparer.Ordinal);
+            foreach (var entry in _entries)
+            {
+                var name = entry.Name.TrimEnd('/');
+                if (!entry.IsPlain || name.Length == 0 || seen.ContainsKey(name)
+                    || entry.Type is not (TarEntryType.RegularFile or TarEntryType.Directory or TarEntryType.SymbolicLink or TarEntryType.HardLink)
+                    || entry.Type == TarEntryType.HardLink && seen.GetValueOrDefault(entry.LinkName ?? string.Empty) != TarEntryType.RegularFile)
+                {
+                    return false;
+                }
+
+                for (var slash = name.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = name.IndexOf('/', slash + 1))
+                {
+                    if (seen.GetValueOrDefault(name[..slash]) != TarEntryType.Directory)
+                    {
+                        return false;
+                    }
+                }
+
+                seen[name] = entry.Type;
+            }
+
+            return true;
+        }
+    }
+
+    private async Task<WrittenLayer> WriteEntriesAsync(LayerWriter layer, CancellationToken cancellationToken)
+    {
+        foreach (var entry in _entries)
+        {
+            var name = entry.Name.TrimEnd('/');
+            var metadata = new LayerEntryMetadata { Mode = entry.Mode };
+            switch (entry.Type)
+            {
+                case TarEntryType.Directory:
+                    await layer.AddDirectoryAsync(name, metadata, cancellationToken);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    await layer.AddSymlinkAsync(name, entry.LinkName!, metadata, cancellationToken);
+                    break;
+                case TarEntryType.HardLink:
+                    await layer.AddHardLinkAsync(name, entry.LinkName!, metadata, cancellationToken);
+                    break;
+                case TarEntryType.RegularFile when entry.SourceFile is not null:
+                    await using (var source = File.OpenRead(entry.SourceFile))
+                    {
+                        await layer.AddFileAsync(name, source, source.Length, metadata, cancellationToken);
+                    }
+
+                    break;
+                default:
+                    await layer.AddFileAsync(name, entry.Content ?? [], metadata, cancellationToken);
+                    break;
+            }
+        }
+
+        return await layer.CompleteAsync(cancellationToken);
     }
 
     private static Stream CreateCompressor(Stream compressed, LayerBlobOptions options) => options.Compression switch
@@ -251,7 +355,7 @@ public sealed class LayerBuilder
             _directories.Add(normalised);
         }
 
-        _entries.Add(complete(new LayerEntry(type, Spell(normalised, type == TarEntryType.Directory), mode)));
+        _entries.Add(complete(new LayerEntry(type, Spell(normalised, type == TarEntryType.Directory), mode) { IsPlain = _nameStyle == TarNameStyle.Plain }));
         return this;
     }
 
@@ -263,7 +367,7 @@ public sealed class LayerBuilder
             var parent = normalised[..slash];
             if (_directories.Add(parent))
             {
-                _entries.Add(new LayerEntry(TarEntryType.Directory, Spell(parent, isDirectory: true), DefaultDirectoryMode));
+                _entries.Add(new LayerEntry(TarEntryType.Directory, Spell(parent, isDirectory: true), DefaultDirectoryMode) { IsPlain = _nameStyle == TarNameStyle.Plain });
             }
         }
     }

@@ -10,4 +10,7 @@ internal sealed record LayerEntry(TarEntryType Type, string Name, UnixFileMode M
     public string? SourceFile { get; init; }
 
     public string? LinkName { get; init; }
+
+    /// <summary>Whether the name is an image path as the library writes it (no style, not raw), so the library may write it.</summary>
+    public bool IsPlain { get; init; }
 }

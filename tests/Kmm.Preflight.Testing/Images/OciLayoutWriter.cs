@@ -6,7 +6,9 @@ namespace Kmm.Preflight.Testing.Images;
 /// <summary>
 /// Writes images and indexes into an OCI image layout directory (<c>oci-layout</c>, <c>index.json</c>,
 /// <c>blobs/sha256/…</c>), so <c>oci:DIR:TAG</c> names them and <c>skopeo copy oci:DIR:TAG docker://…</c> can push them.
-/// An existing layout is appended to; a tag written again replaces its entry.
+/// An existing layout is appended to; a tag written again replaces its entry. Blobs and <c>index.json</c> are written by
+/// the library (<see cref="Oci.Writing.OciLayoutWriter"/>: verified, atomic, merged); this class adds the test
+/// builders' types (built images, indexes, layers streamed from a <see cref="LayerBuilder"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -20,23 +22,13 @@ public sealed class OciLayoutWriter
     /// <summary>The index.json annotation naming an entry's tag.</summary>
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
 
-    private readonly List<Descriptor> _entries = [];
+    private static readonly MediaType AnyBlob = new("application/octet-stream");
 
     /// <summary>Creates (or opens, to append) the layout at <paramref name="directory"/>.</summary>
     public OciLayoutWriter(string directory)
     {
         Directory = directory ?? throw new ArgumentNullException(nameof(directory));
-        System.IO.Directory.CreateDirectory(System.IO.Path.Combine(directory, "blobs", "sha256"));
-        File.WriteAllText(System.IO.Path.Combine(directory, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        var indexPath = System.IO.Path.Combine(directory, "index.json");
-        if (File.Exists(indexPath))
-        {
-            _entries.AddRange(((ImageIndex)ManifestParser.Parse(File.ReadAllBytes(indexPath), null, indexPath)).Manifests);
-        }
-        else
-        {
-            WriteIndexJson();
-        }
+        Oci.Writing.OciLayoutWriter.CreateAsync(directory).GetAwaiter().GetResult();
     }
 
     /// <summary>The layout directory.</summary>
@@ -60,22 +52,16 @@ public sealed class OciLayoutWriter
     public async Task WriteBlobAsync(Digest digest, byte[] content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        await File.WriteAllBytesAsync(BlobPath(digest), content, cancellationToken);
+        using var stream = new MemoryStream(content, writable: false);
+        await Oci.Writing.OciLayoutWriter.WriteBlobAsync(Directory, new Descriptor { MediaType = AnyBlob, Digest = digest, Size = content.Length }, stream, cancellationToken);
     }
 
     /// <summary>Stores a layer blob (copied unless it is already in this layout).</summary>
     public async Task WriteBlobAsync(LayerBlob layer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        var path = BlobPath(layer.Digest);
-        if (layer.FilePath is not null && System.IO.Path.GetFullPath(layer.FilePath) == System.IO.Path.GetFullPath(path))
-        {
-            return;
-        }
-
         await using var source = layer.OpenRead();
-        await using var destination = File.Create(path);
-        await source.CopyToAsync(destination, cancellationToken);
+        await Oci.Writing.OciLayoutWriter.WriteBlobAsync(Directory, new Descriptor { MediaType = AnyBlob, Digest = layer.Digest, Size = layer.Size }, source, cancellationToken);
     }
 
     /// <summary>Writes an image's blobs and lists its manifest in <c>index.json</c>, tagged <paramref name="tag"/> when given.</summary>
@@ -99,16 +85,7 @@ public sealed class OciLayoutWriter
     public Descriptor AddEntry(Descriptor descriptor, string? tag = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var entry = descriptor;
-        if (tag is not null)
-        {
-            _entries.RemoveAll(e => e.Annotations.GetValueOrDefault(RefNameAnnotation) == tag);
-            entry = descriptor with { Annotations = new Dictionary<string, string>(descriptor.Annotations) { [RefNameAnnotation] = tag } };
-        }
-
-        _entries.Add(entry);
-        WriteIndexJson();
-        return entry;
+        return Oci.Writing.OciLayoutWriter.AddIndexEntryAsync(Directory, descriptor, tag).GetAwaiter().GetResult();
     }
 
     private async Task WriteImageBlobsAsync(BuiltImage image, CancellationToken cancellationToken)
@@ -137,24 +114,5 @@ public sealed class OciLayoutWriter
         }
 
         await WriteBlobAsync(index.Descriptor.Digest, index.Content, cancellationToken);
-    }
-
-    private void WriteIndexJson()
-    {
-        var content = DescriptorJson.Serialise(json =>
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 2);
-            json.WriteString("mediaType", MediaType.OciIndex.Value);
-            json.WriteStartArray("manifests");
-            foreach (var entry in _entries)
-            {
-                DescriptorJson.Write(json, entry, withPlatform: true);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-        File.WriteAllBytes(System.IO.Path.Combine(Directory, "index.json"), content);
     }
 }

@@ -25,6 +25,8 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
     private readonly TestCertificateAuthority? _ca;
+    // Enough for a test to count the requests it caused on a registry of its own (a request logs a line or two).
+    private const int MaxLogLines = 20_000;
     private readonly Queue<string> _log = new();
     private Process? _watchdog;
 
@@ -64,7 +66,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     /// <summary>Whether the registry speaks plain HTTP.</summary>
     public bool IsPlainHttp => Mode is RegistryMode.PlainHttp or RegistryMode.BasicAuth;
 
-    /// <summary>Recent registry log lines, for diagnostics.</summary>
+    /// <summary>The registry's log lines (the last 20,000), for diagnostics and for counting requests.</summary>
     public IReadOnlyList<string> RecentLog
     {
         get
@@ -339,7 +341,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
             lock (_log)
             {
                 _log.Enqueue(line);
-                if (_log.Count > 200)
+                if (_log.Count > MaxLogLines)
                 {
                     _log.Dequeue();
                 }

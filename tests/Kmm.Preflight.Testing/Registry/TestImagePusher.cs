@@ -1,13 +1,14 @@
-using System.Text.Json;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry;
+using Kmm.Preflight.Oci.Writing;
 
 namespace Kmm.Preflight.Testing.Registry;
 
 /// <summary>
 /// Pushes test images with our own <see cref="RegistryClient"/>: layer blobs, a config, an OCI or Docker schema 2
-/// manifest, and optionally an index (OCI or Docker manifest list) over several platforms.
+/// manifest, and optionally an index (OCI or Docker manifest list) over several platforms. The JSON is written by the
+/// library's <see cref="ImageConfigWriter"/> and <see cref="ManifestWriter"/>.
 /// </summary>
 public static class TestImagePusher
 {
@@ -37,25 +38,15 @@ public static class TestImagePusher
             await client.PushBlobAsync(reference, layer.Digest, layer.Content, cancellationToken);
         }
 
-        var config = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
-        {
-            ["architecture"] = platform.Architecture,
-            ["os"] = platform.Os,
-            ["variant"] = platform.Variant,
-            ["config"] = new Dictionary<string, object> { ["Labels"] = labels ?? new Dictionary<string, string>() },
-            ["rootfs"] = new Dictionary<string, object> { ["type"] = "layers", ["diff_ids"] = layers.Select(l => l.DiffId().ToString()).ToList() },
-        }.Where(p => p.Value is not null).ToDictionary());
+        var config = ImageConfigWriter.Write(platform, layers.Select(l => l.DiffId()).ToList(), new ImageConfigWriterOptions { Labels = labels ?? new Dictionary<string, string>() });
         var configDigest = Digest.Sha256(config);
         await client.PushBlobAsync(reference, configDigest, config, cancellationToken);
 
         var mediaType = dockerSchema2 ? MediaType.DockerManifest : MediaType.OciManifest;
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = mediaType.Value,
-            ["config"] = Descriptor(dockerSchema2 ? MediaType.DockerConfig : MediaType.OciConfig, configDigest, config.Length),
-            ["layers"] = layers.Select(l => Descriptor(dockerSchema2 ? DockerLayerType(l.MediaType) : l.MediaType, l.Digest, l.Content.Length)).ToList(),
-        });
+        var manifest = ManifestWriter.WriteManifest(
+            mediaType,
+            Descriptor(dockerSchema2 ? MediaType.DockerConfig : MediaType.OciConfig, configDigest, config.Length),
+            layers.Select(l => Descriptor(dockerSchema2 ? DockerLayerType(l.MediaType) : l.MediaType, l.Digest, l.Content.Length)).ToList());
         var digest = await client.PushManifestAsync(reference, mediaType, manifest, cancellationToken);
         return new PushedImage(reference, digest, mediaType, manifest) { Config = config };
     }
@@ -81,23 +72,9 @@ public static class TestImagePusher
         }
 
         var mediaType = dockerManifestList ? MediaType.DockerManifestList : MediaType.OciIndex;
-        var index = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = mediaType.Value,
-            ["manifests"] = pushed.Zip(images, (image, entry) =>
-            {
-                var descriptor = Descriptor(image.MediaType, image.Digest, image.Manifest.Length);
-                var platform = new Dictionary<string, string> { ["architecture"] = entry.Platform.Architecture, ["os"] = entry.Platform.Os };
-                if (entry.Platform.Variant is not null)
-                {
-                    platform["variant"] = entry.Platform.Variant;
-                }
-
-                descriptor["platform"] = platform;
-                return descriptor;
-            }).ToList(),
-        });
+        var index = ManifestWriter.WriteIndex(
+            mediaType,
+            pushed.Zip(images, (image, entry) => Descriptor(image.MediaType, image.Digest, image.Manifest.Length) with { Platform = entry.Platform }).ToList());
         var digest = await client.PushManifestAsync(reference, mediaType, index, cancellationToken);
         return new PushedImage(reference, digest, mediaType, index) { Platforms = pushed };
     }
@@ -108,10 +85,10 @@ public static class TestImagePusher
         : mediaType == MediaType.OciLayerTar ? new MediaType("application/vnd.docker.image.rootfs.diff.tar")
         : mediaType;
 
-    private static Dictionary<string, object> Descriptor(MediaType mediaType, Digest digest, long size) => new()
+    private static Descriptor Descriptor(MediaType mediaType, Digest digest, long size) => new()
     {
-        ["mediaType"] = mediaType.Value,
-        ["digest"] = digest.ToString(),
-        ["size"] = size,
+        MediaType = mediaType,
+        Digest = digest,
+        Size = size,
     };
 }

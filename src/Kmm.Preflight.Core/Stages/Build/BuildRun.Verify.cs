@@ -48,11 +48,12 @@ internal sealed partial class BuildRun
                 return Fail(pushFailure, "push") with { Image = checks.Image };
             }
 
-            var saved = _context.Publisher is null ? null : await _context.Publisher.SaveAsync(built, mapping.ContainerImage, cancellationToken);
+            // With sign, the signed image is what is saved under this name; the built one is only its input.
             keep = mapping.Sign is not null;
-            var outcome = pushed is not null
-                ? $"pushed to {pushed}"
-                : _context.PushBuiltImage ? "not pushed" : "not pushed (pushBuiltImage is false)";
+            var saved = _context.Publisher is null || keep ? null : await _context.Publisher.SaveAsync(built, mapping.ContainerImage, cancellationToken);
+            var outcome = pushed is not null ? $"pushed to {pushed}"
+                : keep ? "handed to the Sign stage"
+                : "not pushed (pushBuiltImage is false)";
             // The Image stage's "; nothing to do" speaks of an image found in place, not of one just built.
             var found = checks.Reason.TrimEnd('.');
             found = found.EndsWith(NothingToDo, StringComparison.Ordinal) ? found[..^NothingToDo.Length] : found;
@@ -85,6 +86,14 @@ internal sealed partial class BuildRun
         if (!_context.PushBuiltImage)
         {
             _checks.Add(new CheckResult("push", CheckOutcome.Skipped, "pushBuiltImage is false"));
+            return (null, null);
+        }
+
+        if (mapping.Sign is not null)
+        {
+            // Sign pushes the signed image to the same containerImage; pushing the unsigned one first would let
+            // nodes pull an image whose module the kernel may refuse, until Sign replaces it.
+            _checks.Add(new CheckResult("push", CheckOutcome.Skipped, $"handed to the Sign stage, which pushes the signed image to {mapping.ContainerImage}"));
             return (null, null);
         }
 

@@ -1,3 +1,5 @@
+using Kmm.Preflight.Core.Signing;
+
 namespace Kmm.Preflight.Core.Stages.Sign;
 
 /// <summary>Checks <see cref="SignStageOptions"/>.</summary>
@@ -6,9 +8,19 @@ internal static class SignStageOptionsValidator
     public static IReadOnlyList<string> Validate(SignStageOptions options)
     {
         var errors = new List<string>();
-        if (options.Timeout <= TimeSpan.Zero)
+        if (!Enum.IsDefined(options.HashAlgorithm))
         {
-            errors.Add($"Timeout must be positive (got {options.Timeout})");
+            errors.Add($"HashAlgorithm must be one of {string.Join(", ", Enum.GetNames<ModuleHashAlgorithm>())} (got {(int)options.HashAlgorithm})");
+        }
+
+        if (options.MaxFileBytes <= 0)
+        {
+            errors.Add($"MaxFileBytes must be positive (got {options.MaxFileBytes})");
+        }
+
+        if (options.MaxFiles <= 0)
+        {
+            errors.Add($"MaxFiles must be positive (got {options.MaxFiles})");
         }
 
         return errors;

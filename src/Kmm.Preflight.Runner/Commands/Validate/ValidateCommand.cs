@@ -45,6 +45,11 @@ internal static class ValidateCommand
         };
         var rt = new Option<bool>("--rt") { Description = "With --release-image: the real-time kernel (useRTKernel)." };
         var push = new Option<bool>("--push") { Description = "Push built and signed images (spec.pushBuiltImage)." };
+        var saveImages = new Option<DirectoryInfo>("--save-images")
+        {
+            Description = "Save every image this run builds or signs into this directory as an OCI layout (look at it, or push it later with skopeo copy oci:DIR:TAG …).",
+            HelpName = "DIR",
+        };
         var parallel = new Option<int>("--parallel") { Description = "How many modules are checked at once.", HelpName = "N", DefaultValueFactory = _ => DefaultParallel };
         parallel.Validators.Add(result =>
         {
@@ -73,7 +78,7 @@ internal static class ValidateCommand
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
         {
-            modules, resources, kernel, preflight, releaseImage, rt, push, parallel, output, dockerHost, buildNetwork,
+            modules, resources, kernel, preflight, releaseImage, rt, push, saveImages, parallel, output, dockerHost, buildNetwork,
         };
         access.AddTo(command);
         command.Validators.Add(result =>
@@ -107,7 +112,8 @@ internal static class ValidateCommand
                 ParseFormat(parseResult.GetValue(output), console.IsOutputTerminal),
                 access.Bind(parseResult),
                 parseResult.GetValue(releaseImage),
-                parseResult.GetValue(rt))
+                parseResult.GetValue(rt),
+                parseResult.GetValue(saveImages)?.FullName)
             {
                 DockerHost = parseResult.GetValue(dockerHost),
                 BuildNetwork = parseResult.GetValue(buildNetwork) ?? "none",

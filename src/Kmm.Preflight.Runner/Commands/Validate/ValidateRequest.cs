@@ -11,6 +11,7 @@ namespace Kmm.Preflight.Runner.Commands.Validate;
 /// <param name="Access">How to reach images.</param>
 /// <param name="ReleaseImage">An OpenShift release image whose kernel is the target (as a PreflightValidationOCP's releaseImage), when given.</param>
 /// <param name="RealTime">With <paramref name="ReleaseImage"/>: the real-time kernel (useRTKernel).</param>
+/// <param name="SaveImagesDirectory">Where built and signed images are saved as an OCI layout; null for nowhere.</param>
 internal sealed record ValidateRequest(
     IReadOnlyList<string> ModulePaths,
     IReadOnlyList<string> ResourcePaths,
@@ -21,7 +22,8 @@ internal sealed record ValidateRequest(
     OutputFormat Format,
     ImageAccessOptions Access,
     string? ReleaseImage = null,
-    bool RealTime = false)
+    bool RealTime = false,
+    string? SaveImagesDirectory = null)
 {
     /// <summary>The container engine for builds (<c>--docker-host</c>); null for <c>DOCKER_HOST</c>, else the default socket.</summary>
     public Uri? DockerHost { get; init; }

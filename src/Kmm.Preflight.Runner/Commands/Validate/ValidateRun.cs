@@ -61,6 +61,7 @@ internal static class ValidateRun
             Platform = request.Access.Platform,
             Parallelism = request.Parallel,
             Registry = registryOptions,
+            SaveImagesDirectory = request.SaveImagesDirectory,
             Logger = loggerFactory.CreateLogger<PreflightValidator>(),
             Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,
             LayerProgress = console.IsErrorTerminal ? new TerminalProgress(console.Error) : null,
