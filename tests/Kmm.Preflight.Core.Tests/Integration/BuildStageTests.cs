@@ -13,6 +13,7 @@ using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Testing.Engines;
 using Kmm.Preflight.Testing.Registry;
+using Kmm.Preflight.Testing.Signing;
 
 namespace Kmm.Preflight.Core.Tests.Integration;
 
@@ -303,6 +304,45 @@ public class BuildStageTests(EngineKind kind)
         var (without, _) = await Validate(Module("private", dockerfile, ns: "nopull"), push: false);
         Assert.That(without.Status.Verified, Is.False);
         Assert.That(without.Status.StatusReason, Does.StartWith("could not pull a base image of the Dockerfile in ConfigMap nopull/private-dockerfile"));
+    }
+
+    [Test]
+    public async Task With_sign_the_built_image_is_signed_and_only_the_signed_image_is_pushed()
+    {
+        var key = TestSigningKeys.Rsa2048;
+        var certificate = string.Join('\n', Encoding.ASCII.GetString(key.Certificate).TrimEnd().Split('\n').Select(l => "    " + l));
+        var keys = $"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{name: signing-key, namespace: buildsign}"}
+            data: {"{key: " + Convert.ToBase64String(key.Key) + "}"}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{name: signing-cert, namespace: buildsign}"}
+            stringData:
+              cert: |
+            {certificate}
+            """;
+        var sign = string.Join('\n',
+            "          sign:",
+            $"            unsignedImage: {_registry.Host}/{_repo}/buildsign:${{KERNEL_FULL_VERSION}}",
+            "            unsignedImageRegistryTLS: {insecure: true}",
+            "            keySecret: {name: signing-key}",
+            "            certSecret: {name: signing-cert}",
+            "            filesToSign: [\"/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/dummy.ko\"]");
+        var yaml = Module("buildsign", $"FROM {BaseImage}\nARG KERNEL_VERSION\n{Install()}", ns: "buildsign", buildExtra: sign, extraObjects: keys);
+        var (result, publisher) = await Validate(yaml, push: true);
+
+        Assert.That(result.Status.Verified, Is.True, result.Status.StatusReason);
+        Assert.That(result.DecidedBy, Is.EqualTo(VerificationStage.Sign));
+        var build = result.StageResults.Single(r => r.Stage == VerificationStage.Build);
+        Assert.That(build.Reason, Does.EndWith("handed to the Sign stage"));
+        Assert.That(publisher.Pushed.Select(p => p.Reference), Is.EqualTo(new[] { $"{_registry.Host}/{_repo}/buildsign:{Kernel}" }), "one push: the signed image");
+
+        var (again, _) = await Validate(yaml, push: true);
+        Assert.That(again.DecidedBy, Is.EqualTo(VerificationStage.Image), again.Status.StatusReason);
+        Assert.That(again.Status.StatusReason, Does.Contain($"signed by '{key.Subject}'"));
     }
 
     private static async Task<List<(string Name, TarEntryType Type, byte[] Content)>> Entries(Oci.Layers.ILayer layer)
