@@ -12,7 +12,7 @@ namespace Kmm.Preflight.Core.Stages.Build;
 /// The built image is read back from the engine and must pass the Image stage's checks; only then, and only with
 /// <c>pushBuiltImage</c>, is it pushed to the mapped <c>containerImage</c>.
 /// </summary>
-internal sealed partial class BuildStage : IModuleValidationStage
+internal sealed class BuildStage : IModuleValidationStage
 {
     public BuildStage(BuildStageOptions options)
     {
