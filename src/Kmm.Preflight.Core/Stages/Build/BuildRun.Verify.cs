@@ -14,70 +14,55 @@ internal sealed partial class BuildRun
     private async Task<StageResult> VerifyAndPushAsync(string tag, EngineVersion version, CancellationToken cancellationToken)
     {
         var mapping = _context.Mapping;
-        var directory = Directory.CreateDirectory(Path.Combine(
-            _stage.Options.WorkDirectory ?? Path.GetTempPath(), "kmm-preflight-build-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)))).FullName;
-        var keep = false;
+        using var archive = new BuiltImageArchive(_stage.Options.WorkDirectory);
+
+        // The engine's docker-save stream, read with the library's docker-archive source: the same image the engine
+        // holds, checked before anything leaves the machine.
         try
         {
-            // The engine's docker-save stream, read with the library's docker-archive source: the same image the
-            // engine holds, checked before anything leaves the machine.
-            var archive = Path.Combine(directory, "image.tar");
-            try
-            {
-                await using var file = File.Create(archive);
-                await _engine.SaveImageAsync(tag, file, cancellationToken);
-            }
-            finally
-            {
-                await RemoveBuiltImageAsync(tag);
-            }
-
-            var name = $"{mapping.ContainerImage} (built)";
-            var built = await new DockerArchiveImageSource(archive).ResolveAsync(_context.Platform, cancellationToken) with { Name = name };
-            var checks = await _context.ImageChecks!.ValidateAsync(_context with { InputImage = name, Input = built }, cancellationToken);
-            if (!checks.Verified)
-            {
-                var reason = $"the image built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} ({version}) does not hold a loadable module: {checks.Reason.TrimEnd('.')}; fix the Dockerfile; nothing was pushed";
-                return Fail(reason, "image-checks") with { Image = checks.Image };
-            }
-
-            _checks.Add(new CheckResult("image-checks", CheckOutcome.Passed, checks.Reason));
-            var (pushed, pushFailure) = await PushAsync(built, cancellationToken);
-            if (pushFailure is not null)
-            {
-                return Fail(pushFailure, "push") with { Image = checks.Image };
-            }
-
-            // With sign, the signed image is what is saved under this name; the built one is only its input.
-            keep = mapping.Sign is not null;
-            var saved = _context.Publisher is null || keep ? null : await _context.Publisher.SaveAsync(built, mapping.ContainerImage, cancellationToken);
-            var outcome = pushed is not null ? $"pushed to {pushed}"
-                : keep ? "handed to the Sign stage"
-                : "not pushed (pushBuiltImage is false)";
-            // The Image stage's "; nothing to do" speaks of an image found in place, not of one just built.
-            var found = checks.Reason.TrimEnd('.');
-            found = found.EndsWith(NothingToDo, StringComparison.Ordinal) ? found[..^NothingToDo.Length] : found;
-            var reasonText = $"built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} with {version} in {_clock.Elapsed.TotalSeconds:0.0} s and verified: {found}; {outcome}"
-                + (saved is null ? string.Empty : $"; saved as {saved}");
-            return StageResult.Pass(Status.VerificationStage.Build, reasonText, [.. _checks]) with
-            {
-                Image = checks.Image,
-                ProducedImage = built,
-                PushedImage = pushed,
-            };
+            await using var file = File.Create(archive.FilePath);
+            await _engine.SaveImageAsync(tag, file, cancellationToken);
         }
         finally
         {
-            if (keep)
-            {
-                // The Sign stage reads the built image's layers from this archive after this stage returns.
-                TemporaryFiles.DeleteAtExit(directory);
-            }
-            else
-            {
-                TemporaryFiles.Delete(directory);
-            }
+            await RemoveBuiltImageAsync(tag);
         }
+
+        // With sign, the Sign stage reads this image after this stage returns.
+        var handOn = mapping.Sign is not null;
+        var name = $"{mapping.ContainerImage} (built)";
+        var built = await new DockerArchiveImageSource(archive.ReadPath(handOn)).ResolveAsync(_context.Platform, cancellationToken) with { Name = name };
+        var checks = await _context.ImageChecks!.ValidateAsync(_context with { InputImage = name, Input = built }, cancellationToken);
+        if (!checks.Verified)
+        {
+            var reason = $"the image built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} ({version}) does not hold a loadable module: {checks.Reason.TrimEnd('.')}; fix the Dockerfile; nothing was pushed";
+            return Fail(reason, "image-checks") with { Image = checks.Image };
+        }
+
+        _checks.Add(new CheckResult("image-checks", CheckOutcome.Passed, checks.Reason));
+        var (pushed, pushFailure) = await PushAsync(built, cancellationToken);
+        if (pushFailure is not null)
+        {
+            return Fail(pushFailure, "push") with { Image = checks.Image };
+        }
+
+        // With sign, the signed image is what is saved under this name; the built one is only its input.
+        var saved = _context.Publisher is null || handOn ? null : await _context.Publisher.SaveAsync(built, mapping.ContainerImage, cancellationToken);
+        var outcome = pushed is not null ? $"pushed to {pushed}"
+            : handOn ? "handed to the Sign stage"
+            : "not pushed (pushBuiltImage is false)";
+        // The Image stage's "; nothing to do" speaks of an image found in place, not of one just built.
+        var found = checks.Reason.TrimEnd('.');
+        found = found.EndsWith(NothingToDo, StringComparison.Ordinal) ? found[..^NothingToDo.Length] : found;
+        var reasonText = $"built for kernel {mapping.Kernel} from ConfigMap {_inputs.ConfigMap} with {version} in {_clock.Elapsed.TotalSeconds:0.0} s and verified: {found}; {outcome}"
+            + (saved is null ? string.Empty : $"; saved as {saved}");
+        return StageResult.Pass(Status.VerificationStage.Build, reasonText, [.. _checks]) with
+        {
+            Image = checks.Image,
+            // Only a handed-on image stays readable: otherwise its archive goes when this stage ends.
+            ProducedImage = handOn ? archive.HandOn(built) : null,
+            PushedImage = pushed,
+        };
     }
 
     private async Task<(string? Pushed, string? Failure)> PushAsync(ResolvedImage built, CancellationToken cancellationToken)
