@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Kmm.Preflight.Core.Engine;
 using Kmm.Preflight.Core.Images;
+using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Oci.Writing;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +17,8 @@ internal static class BaseImageLoader
 {
     private const string LocalRepository = "localhost/kmm-preflight/base";
 
+    private static readonly ConcurrentDictionary<(string Engine, string LocalName), Lazy<Task>> Loading = new();
+
     /// <summary>Loads every base image; returns the local name of each.</summary>
     /// <exception cref="ImageAccessException">A base image could not be resolved.</exception>
     /// <exception cref="EngineException">The engine refused an image.</exception>
@@ -29,16 +33,32 @@ internal static class BaseImageLoader
             var resolved = await resolver.ResolveAsync(context.RequestFor(image, tls), cancellationToken);
             var localName = $"{LocalRepository}:{resolved.Digest.Hex}";
             localNames[image] = localName;
-            if (await engine.ImageExistsAsync(localName, cancellationToken))
-            {
-                context.Logger?.LogDebug("base image {Image} ({Digest}) is already in the engine as {LocalName}", image, resolved.Digest, localName);
-                continue;
-            }
 
-            context.Logger?.LogInformation("loading base image {Image} ({Digest}, {Bytes} bytes) into the engine", image, resolved.Digest, resolved.Manifest.Layers.Sum(l => l.Size));
-            await engine.LoadImageAsync((stream, ct) => DockerArchiveWriter.WriteAsync(resolved, [localName], stream, ct), cancellationToken);
+            // Modules built in parallel often share a base (one driver toolkit for all): one load, the others wait.
+            var key = (engine.Endpoint.Display, localName);
+            var load = Loading.GetOrAdd(key, _ => new Lazy<Task>(() => LoadOnceAsync(engine, context, image, resolved, localName, cancellationToken)));
+            try
+            {
+                await load.Value.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Loading.TryRemove(KeyValuePair.Create(key, load));
+            }
         }
 
         return localNames;
+    }
+
+    private static async Task LoadOnceAsync(EngineClient engine, StageContext context, string image, ResolvedImage resolved, string localName, CancellationToken cancellationToken)
+    {
+        if (await engine.ImageExistsAsync(localName, cancellationToken))
+        {
+            context.Logger?.LogDebug("base image {Image} ({Digest}) is already in the engine as {LocalName}", image, resolved.Digest, localName);
+            return;
+        }
+
+        context.Logger?.LogInformation("loading base image {Image} ({Digest}, {Bytes} bytes) into the engine", image, resolved.Digest, resolved.Manifest.Layers.Sum(l => l.Size));
+        await engine.LoadImageAsync((stream, ct) => DockerArchiveWriter.WriteAsync(resolved, [localName], stream, ct), cancellationToken);
     }
 }
