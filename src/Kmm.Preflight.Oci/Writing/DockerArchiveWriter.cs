@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Kmm.Preflight.Oci.Sources;
 
@@ -12,8 +11,7 @@ namespace Kmm.Preflight.Oci.Writing;
 /// </summary>
 /// <remarks>
 /// Layers keep their compression (gzip or zstd); both engines decompress on load and check the config's
-/// <c>diff_ids</c>. Entries are plain ustar (names are at most 77 characters); sizes beyond the octal field's
-/// 8 GiB use the base-256 form GNU tar and Go read.
+/// <c>diff_ids</c>. Entries are plain ustar (names are at most 77 characters), as the library's layers are written.
 /// </remarks>
 public static class DockerArchiveWriter
 {
@@ -126,57 +124,13 @@ public static class DockerArchiveWriter
         await destination.WriteAsync(new byte[Padding(size)], cancellationToken);
     }
 
-    private static int Padding(long size) => (int)((BlockSize - (size % BlockSize)) % BlockSize);
+    private static int Padding(long size) => TarHeaderWriter.Padding(size);
 
-    // A ustar header: name, mode 0644, uid/gid 0, size, mtime 0, checksum, type '0', magic "ustar\0" "00".
+    // The same headers as the library's layers: ustar, mode 0644, owner 0, mtime 0; PAX only for a size over 8 GiB.
     private static byte[] Header(string name, long size)
     {
-        var header = new byte[BlockSize];
-        var nameBytes = Encoding.UTF8.GetBytes(name);
-        if (nameBytes.Length > 100)
-        {
-            throw new ArgumentException($"archive member name '{name}' is longer than 100 bytes", nameof(name));
-        }
-
-        nameBytes.CopyTo(header, 0);
-        Octal(header, 100, 8, 0x1A4);
-        Octal(header, 108, 8, 0);
-        Octal(header, 116, 8, 0);
-        if (size < 8L * 1024 * 1024 * 1024)
-        {
-            Octal(header, 124, 12, size);
-        }
-        else
-        {
-            // Base-256: the first byte's high bit set, the size big-endian in the remaining bytes.
-            header[124] = 0x80;
-            for (var i = 0; i < 8; i++)
-            {
-                header[135 - i] = (byte)(size >> (8 * i));
-            }
-        }
-
-        Octal(header, 136, 12, 0);
-        header[156] = (byte)'0';
-        "ustar\0"u8.CopyTo(header.AsSpan(257));
-        "00"u8.CopyTo(header.AsSpan(263));
-        "        "u8.CopyTo(header.AsSpan(148));
-        var sum = 0;
-        foreach (var b in header)
-        {
-            sum += b;
-        }
-
-        Octal(header, 148, 7, sum);
-        header[155] = (byte)' ';
-        return header;
-    }
-
-    // Octal digits, zero-padded, NUL-terminated, in a field of `length` bytes.
-    private static void Octal(byte[] header, int offset, int length, long value)
-    {
-        var digits = Convert.ToString(value, 8).PadLeft(length - 1, '0');
-        Encoding.ASCII.GetBytes(digits, header.AsSpan(offset));
-        header[offset + length - 1] = 0;
+        using var header = new MemoryStream(BlockSize);
+        TarHeaderWriter.Write(header, TarHeaderWriter.RegularFile, name, null, size, 0x1A4, 0, 0, 0);
+        return header.ToArray();
     }
 }
