@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Kmm.Preflight.Core.Engine;
@@ -38,18 +37,18 @@ internal sealed partial class BuildStreamReader
             ReadClassic(text);
         }
 
-        if ((message.ErrorDetail?.Message ?? message.Error) is { } error)
+        if (message.Error is { } error)
         {
             _error ??= error.TrimEnd();
         }
 
-        if (message.Aux.ValueKind == JsonValueKind.String && message.Id == "moby.buildkit.trace")
+        if (message.AuxText is { } trace && message.Id == "moby.buildkit.trace")
         {
-            ReadBuildKit(Convert.FromBase64String(message.Aux.GetString()!));
+            ReadBuildKit(Convert.FromBase64String(trace));
         }
-        else if (message.Aux.ValueKind == JsonValueKind.Object && message.Aux.TryGetProperty("ID", out var id) && id.ValueKind == JsonValueKind.String)
+        else if (message.AuxImageId is { } id)
         {
-            ImageId = id.GetString();
+            ImageId = id;
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Kmm.Preflight.Core.Engine;
 
 /// <content>The build call.</content>
@@ -13,19 +11,13 @@ internal sealed partial class EngineClient
     public async Task<EngineBuildResult> BuildAsync(EngineBuildRequest request, Func<Stream, CancellationToken, Task> writeContext, Action<string> output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var args = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in request.BuildArgs)
-        {
-            args[name] = value;
-        }
-
         var query = new List<string>
         {
             "dockerfile=Dockerfile",
             "t=" + Uri.EscapeDataString(request.Tag),
             "rm=1",
             "forcerm=1",
-            "buildargs=" + Uri.EscapeDataString(JsonSerializer.Serialize(args, EngineJson.Default.DictionaryStringString)),
+            "buildargs=" + Uri.EscapeDataString(EngineJson.BuildArgs(request.BuildArgs)),
         };
         if (request.NetworkMode is { } network)
         {

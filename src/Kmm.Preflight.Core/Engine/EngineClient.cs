@@ -7,9 +7,9 @@ namespace Kmm.Preflight.Core.Engine;
 
 /// <summary>
 /// A small client of the Docker Engine API, as dockerd and podman's compatibility service serve it: only the calls
-/// a build needs (<c>/_ping</c>, <c>/version</c>, image load, build, save, inspect, remove). Its JSON is
-/// source-generated, so it works in the Native AOT tool; Docker.DotNet (Newtonsoft reflection) does not, and
-/// Docker.DotNet.Enhanced cannot read BuildKit's build stream (its <c>aux</c> is a string there).
+/// a build needs (<c>/_ping</c>, <c>/version</c>, image load, build, save, inspect, remove). Its JSON is read with
+/// <see cref="System.Text.Json.JsonDocument"/>, so it works in the Native AOT tool; Docker.DotNet (Newtonsoft
+/// reflection) does not, and Docker.DotNet.Enhanced cannot read BuildKit's build stream (its <c>aux</c> is a string there).
 /// </summary>
 internal sealed partial class EngineClient : IDisposable
 {
@@ -39,15 +39,15 @@ internal sealed partial class EngineClient : IDisposable
 
         using var response = await SendAsync(HttpMethod.Get, "version", null, "reading the engine version", cancellationToken);
         await EnsureSuccessAsync(response, "reading the engine version", cancellationToken);
-        var document = await JsonSerializer.DeserializeAsync(await response.Content.ReadAsStreamAsync(cancellationToken), EngineJson.Default.EngineVersionDocument, cancellationToken)
-            ?? throw new EngineException($"the engine at {Endpoint.Display} answered /version with null");
-        var podman = document.Components?.FirstOrDefault(c => c.Name?.Contains("Podman", StringComparison.OrdinalIgnoreCase) == true);
-        return new EngineVersion
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        try
         {
-            Version = podman?.Version ?? document.Version ?? "unknown",
-            ApiVersion = document.ApiVersion ?? "unknown",
-            IsPodman = podman is not null,
-        };
+            return EngineJson.ParseVersion(body);
+        }
+        catch (JsonException ex)
+        {
+            throw new EngineException($"the engine at {Endpoint.Display} answered /version with something other than JSON ({ex.Message})", ex);
+        }
     }
 
     /// <summary>Whether the engine holds an image named (or with the ID) <paramref name="image"/>.</summary>
@@ -75,7 +75,7 @@ internal sealed partial class EngineClient : IDisposable
         // dockerd reports a bad archive inside a 200 stream; podman answers with one JSON document.
         await foreach (var message in ReadMessagesAsync(response, cancellationToken))
         {
-            if ((message.ErrorDetail?.Message ?? message.Error) is { } error)
+            if (message.Error is { } error)
             {
                 throw new EngineException($"the engine at {Endpoint.Display} could not load the image archive: {error.TrimEnd()}");
             }
@@ -145,16 +145,9 @@ internal sealed partial class EngineClient : IDisposable
     private static async Task<string> ErrorTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
-        try
+        if (EngineJson.ErrorMessage(text) is { Length: > 0 } message)
         {
-            var error = JsonSerializer.Deserialize(text, EngineJson.Default.EngineErrorDocument);
-            if (error?.Message is { Length: > 0 } message)
-            {
-                return message.TrimEnd();
-            }
-        }
-        catch (JsonException)
-        {
+            return message.TrimEnd();
         }
 
         return text.Length > 500 ? text[..500] + "…" : text;
@@ -174,7 +167,7 @@ internal sealed partial class EngineClient : IDisposable
             EngineMessage? message;
             try
             {
-                message = JsonSerializer.Deserialize(line, EngineJson.Default.EngineMessage);
+                message = EngineJson.ParseMessage(line);
             }
             catch (JsonException)
             {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kmm.Preflight.Core.Engine;
 using Kmm.Preflight.Testing.Data;
 
@@ -13,7 +12,7 @@ public class BuildStreamReaderTests
         var reader = new BuildStreamReader(output.Add);
         foreach (var line in File.ReadLines(Path.Combine(RepositoryTestData.Root, "engine", file)))
         {
-            reader.Read(JsonSerializer.Deserialize(line, EngineJson.Default.EngineMessage)!);
+            reader.Read(EngineJson.ParseMessage(line));
         }
 
         return (reader.Finish(), output);
@@ -47,7 +46,7 @@ public class BuildStreamReaderTests
     {
         var reader = new BuildStreamReader(_ => { });
         reader.Read(new EngineMessage { Stream = "STEP 1/1: FROM x\nSuccessfully tagged a\n" });
-        reader.Read(JsonSerializer.Deserialize("""{"aux":{"ID":"sha256:0a31"}}""", EngineJson.Default.EngineMessage)!);
+        reader.Read(EngineJson.ParseMessage("""{"aux":{"ID":"sha256:0a31"}}"""));
         Assert.That(reader.Finish(), Is.EqualTo(new EngineBuildResult { ImageId = "sha256:0a31" }));
     }
 
