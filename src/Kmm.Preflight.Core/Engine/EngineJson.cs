@@ -5,7 +5,7 @@ namespace Kmm.Preflight.Core.Engine;
 /// <summary>
 /// Reads and writes the engine's JSON with <see cref="JsonDocument"/> and <see cref="Utf8JsonWriter"/>, as the rest of
 /// the code base does: no <c>JsonSerializer</c>, so the Native AOT tool carries no serializer (measured: a
-/// source-generated context added ~0.7 MB to the executable for these few fields).
+/// source-generated context for these few fields made the executable 428 KB larger).
 /// </summary>
 internal static class EngineJson
 {
