@@ -96,6 +96,10 @@ public sealed partial class LayerWriter : IAsyncDisposable
             };
             var descriptor = new Descriptor { MediaType = mediaType, Digest = _compressed.Digest, Size = _compressed.BytesWritten };
             _result = new WrittenLayer(descriptor, diffId, _tar.BytesWritten, _storage);
+
+            // Both leave the destination open: this only releases their hash state.
+            await _tar.DisposeAsync();
+            await _compressed.DisposeAsync();
             return _result;
         }
         catch
