@@ -8,6 +8,7 @@ using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.Registry.Auth;
 using Microsoft.Extensions.Logging;
+using Kmm.Preflight.Core.Telemetry;
 
 namespace Kmm.Preflight.Core.Running;
 
@@ -128,7 +129,11 @@ public sealed class PreflightValidator
         {
             MaxDegreeOfParallelism = _options.Parallelism,
             CancellationToken = cancellationToken,
-        }, async (i, ct) => results[i] = await ValidateModuleAsync(modules[i], objects, target, opener, publisher, ct));
+        }, async (i, ct) =>
+        {
+            using var activity = CoreTelemetry.StartModule(modules[i], target);
+            results[i] = CoreTelemetry.Verdict(activity, await ValidateModuleAsync(modules[i], objects, target, opener, publisher, ct));
+        });
 
         return new PreflightReport
         {

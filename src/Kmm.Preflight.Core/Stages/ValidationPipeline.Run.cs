@@ -1,4 +1,5 @@
 using Kmm.Preflight.Core.Status;
+using Kmm.Preflight.Core.Telemetry;
 
 namespace Kmm.Preflight.Core.Stages;
 
@@ -47,6 +48,7 @@ public sealed partial class ValidationPipeline
     private async Task<StageResult> RunStageAsync(VerificationStage stage, StageContext context, List<StageResult> results, IProgress<VerificationStage>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(stage);
+        using var activity = CoreTelemetry.StartStage(stage, context);
         StageResult result;
         if (!_stages.TryGetValue(stage, out var implementation))
         {
@@ -54,9 +56,18 @@ public sealed partial class ValidationPipeline
         }
         else
         {
-            result = await implementation.ValidateAsync(context with { Previous = results.ToList() }, cancellationToken)
-                ?? throw new InvalidOperationException($"the {stage} stage {implementation.GetType().Name} returned no result");
+            try
+            {
+                result = await implementation.ValidateAsync(context with { Previous = results.ToList() }, cancellationToken)
+                    ?? throw new InvalidOperationException($"the {stage} stage {implementation.GetType().Name} returned no result");
+            }
+            catch (Exception ex) when (CoreTelemetry.Failed(activity, ex))
+            {
+                throw; // never reached: the filter only records the failure on the span
+            }
         }
+
+        CoreTelemetry.StageEnded(activity, result);
 
         results.Add(result);
         return result;

@@ -40,13 +40,19 @@ public sealed class LayerIndexCache
     {
         while (true)
         {
-            var lazy = _indexes.GetOrAdd(digest, d => new Lazy<Scan>(() => new Scan(this, d, scan)));
+            var known = _indexes.TryGetValue(digest, out var lazy);
+            lazy = known ? lazy! : _indexes.GetOrAdd(digest, d => new Lazy<Scan>(() => new Scan(this, d, scan)));
             var pending = lazy.Value;
             if (!pending.TryJoin())
             {
                 // Abandoned by all its callers an instant ago: start afresh.
                 _indexes.TryRemove(new KeyValuePair<Digest, Lazy<Scan>>(digest, lazy));
                 continue;
+            }
+
+            if (known)
+            {
+                Telemetry.OciTelemetry.CacheHit("memory");
             }
 
             try
@@ -96,6 +102,7 @@ public sealed class LayerIndexCache
                 await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
                 if (LayerIndexSerializer.TryRead(stream, digest) is { } stored)
                 {
+                    Telemetry.OciTelemetry.CacheHit("disk");
                     return stored;
                 }
             }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Layers.Tar;
+using Kmm.Preflight.Oci.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Oci.FileSystem;
@@ -25,6 +26,7 @@ internal static class LayerIndexer
     public static async Task<LayerIndex> IndexAsync(ILayer layer, LayerScanSettings settings, CancellationToken cancellationToken = default)
     {
         var descriptor = layer.Descriptor;
+        using var activity = OciTelemetry.StartLayerScan(settings.ImageName, descriptor);
         var stopwatch = Stopwatch.StartNew();
         var entries = new List<LayerIndexEntry>();
 
@@ -67,6 +69,10 @@ internal static class LayerIndexer
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
+        catch (Exception ex) when (OciTelemetry.Failed(activity, ex))
+        {
+            throw; // never reached: the filter only records the failure on the span
+        }
         catch (InvalidDataException ex)
         {
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
@@ -84,6 +90,7 @@ internal static class LayerIndexer
             reader.Position,
             stopwatch.ElapsedMilliseconds,
             tar.Verified ? "read to the end (digest verified)" : "not read to the end (unverified)");
+        OciTelemetry.LayerScanned(activity, OciTelemetry.NameOf(tar.Compression), tar.CompressedBytesRead, reader.Position);
         entries.TrimExcess();
         return new LayerIndex(descriptor.Digest, entries, reader.Position);
     }

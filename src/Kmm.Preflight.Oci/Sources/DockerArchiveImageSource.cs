@@ -44,6 +44,7 @@ public sealed class DockerArchiveImageSource : IImageSource
     public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(platform);
+        using var activity = Telemetry.OciTelemetry.StartResolve("docker-archive", Name, platform);
         if (!File.Exists(Path))
         {
             throw new ImageNotFoundException($"{Name}: file '{Path}' does not exist.");

@@ -33,6 +33,7 @@ public sealed class OciLayoutImageSource : IImageSource
     public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(platform);
+        using var activity = Telemetry.OciTelemetry.StartResolve("oci", Name, platform);
         if (!System.IO.Directory.Exists(Directory))
         {
             throw new ImageNotFoundException($"{Name}: directory '{Directory}' does not exist.");

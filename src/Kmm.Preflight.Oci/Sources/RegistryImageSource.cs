@@ -29,6 +29,7 @@ public sealed class RegistryImageSource : IImageSource
     public async Task<ResolvedImage> ResolveAsync(Platform platform, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(platform);
+        using var activity = Telemetry.OciTelemetry.StartResolve("registry", Name, platform);
         var (top, rawManifest) = await FetchAsync(Reference, cancellationToken);
         ImageIndex? index = null;
         ImageManifest manifest;

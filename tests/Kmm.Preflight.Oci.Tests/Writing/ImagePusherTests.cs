@@ -9,6 +9,7 @@ using Kmm.Preflight.Oci.Tests.Sources;
 using Kmm.Preflight.Oci.Writing;
 using Kmm.Preflight.Testing.Images;
 using Kmm.Preflight.Testing.Registry;
+using DockerArchiveWriter = Kmm.Preflight.Testing.Images.DockerArchiveWriter;
 
 namespace Kmm.Preflight.Oci.Tests.Writing;
 

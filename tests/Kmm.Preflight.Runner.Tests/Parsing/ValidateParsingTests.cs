@@ -74,6 +74,35 @@ public class ValidateParsingTests
         Assert.That(run.Error.TrimEnd().Split('\n'), Has.Length.EqualTo(2), "one line for the error, one for the usage hint");
     }
 
+    [Test]
+    public async Task A_docker_host_that_is_not_a_URI_is_exit_2_naming_it()
+    {
+        var run = await CliRun.RunAsync("validate", "--modules", _dir, "--kernel", "6.1.0-56-amd64", "--docker-host", "not a uri");
+
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.Error, Does.Contain("--docker-host not a uri is not a URI"));
+    }
+
+    [Test]
+    public async Task A_docker_host_of_an_unsupported_scheme_is_exit_2_listing_the_supported_ones()
+    {
+        var modules = Path.Combine(_dir, "valid.yaml");
+        File.WriteAllText(modules, """
+            apiVersion: kmm.sigs.x-k8s.io/v1beta1
+            kind: Module
+            metadata: {name: m}
+            spec:
+              moduleLoader:
+                container:
+                  modprobe: {moduleName: m}
+                  kernelMappings: [{literal: 6.1.0-56-amd64, containerImage: x}]
+            """);
+        var run = await CliRun.RunAsync("validate", "--modules", modules, "--kernel", "6.1.0-56-amd64", "--docker-host", "ssh://builder");
+
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Error, Does.Contain("container engine host 'ssh://builder' is not supported: use unix:///path/to/docker.sock, tcp://HOST:PORT or http(s)://HOST:PORT"));
+    }
+
     [TestCase("table", false, "Table")]
     [TestCase("JSON", true, "Json")]
     [TestCase("yaml", true, "Yaml")]

@@ -4,8 +4,10 @@ namespace Kmm.Preflight.Core.Stages.Build;
 public static class BuildStageBuilderExtensions
 {
     /// <summary>
-    /// Adds the Build stage. In this version it is a placeholder: a module whose mapping has <c>build</c> and whose
-    /// image fails the Image checks gets status False saying the Build stage is not available.
+    /// Adds the Build stage: a module whose image fails the Image checks and whose mapping has <c>build</c> is built
+    /// through the container engine at <see cref="BuildStageOptions.EngineHost"/> (dockerd or podman), verified with
+    /// the Image checks, and pushed to its <c>containerImage</c> only with <c>pushBuiltImage</c>. The engine is first
+    /// contacted when a module needs a build.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (all problems listed).</exception>
     public static ValidationPipelineBuilder AddBuildStage(this ValidationPipelineBuilder builder, BuildStageOptions options)
@@ -13,6 +15,6 @@ public static class BuildStageBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         ValidationPipelineBuilder.ThrowIfInvalid("Build stage options", BuildStageOptionsValidator.Validate(options));
-        return builder.AddStage(new BuildStagePlaceholder(options));
+        return builder.AddStage(new BuildStage(options));
     }
 }

@@ -58,6 +58,18 @@ internal static class ValidateCommand
                 result.AddError("--parallel must be at least 1.");
             }
         });
+        var dockerHost = new Option<Uri>("--docker-host")
+        {
+            Description = "The container engine that builds modules (dockerd, or podman system service): unix:///PATH, tcp://HOST:PORT. Default: $DOCKER_HOST, else unix:///var/run/docker.sock.",
+            HelpName = "URI",
+            CustomParser = result => Uri.TryCreate(result.Tokens[0].Value, UriKind.Absolute, out var uri) ? uri : Invalid(result, $"--docker-host {result.Tokens[0].Value} is not a URI (e.g. unix:///run/podman/podman.sock)"),
+        };
+        var buildNetwork = new Option<string>("--build-network")
+        {
+            Description = "The network of RUN steps in builds (none, host, default…). Default: none; base images are loaded beforehand.",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "none",
+        };
         var output = new Option<string>("--output", "-o")
         {
             Description = "Output format: table (default when stdout is a terminal), json (default otherwise) or yaml.",
@@ -66,7 +78,7 @@ internal static class ValidateCommand
         var access = new ImageAccessOptionSet(verbose);
         var command = new Command("validate", "Check that every Module's image holds a module that will load on the target kernel (KMM preflight validation).")
         {
-            modules, resources, kernel, preflight, releaseImage, rt, push, saveImages, parallel, output,
+            modules, resources, kernel, preflight, releaseImage, rt, push, saveImages, parallel, output, dockerHost, buildNetwork,
         };
         access.AddTo(command);
         command.Validators.Add(result =>
@@ -101,10 +113,20 @@ internal static class ValidateCommand
                 access.Bind(parseResult),
                 parseResult.GetValue(releaseImage),
                 parseResult.GetValue(rt),
-                parseResult.GetValue(saveImages)?.FullName);
+                parseResult.GetValue(saveImages)?.FullName)
+            {
+                DockerHost = parseResult.GetValue(dockerHost),
+                BuildNetwork = parseResult.GetValue(buildNetwork) ?? "none",
+            };
             return CommandGuard.RunAsync(console, request.Access.Verbose, ct => run(request, console, ct), cancellationToken);
         });
         return command;
+    }
+
+    private static Uri? Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return null;
     }
 
     /// <summary>The format named by <c>--output</c>; without it, a table for a terminal and JSON for a pipe or file.</summary>

@@ -23,4 +23,11 @@ internal sealed record ValidateRequest(
     ImageAccessOptions Access,
     string? ReleaseImage = null,
     bool RealTime = false,
-    string? SaveImagesDirectory = null);
+    string? SaveImagesDirectory = null)
+{
+    /// <summary>The container engine for builds (<c>--docker-host</c>); null for <c>DOCKER_HOST</c>, else the default socket.</summary>
+    public Uri? DockerHost { get; init; }
+
+    /// <summary>The network of <c>RUN</c> steps in builds (<c>--build-network</c>).</summary>
+    public string BuildNetwork { get; init; } = "none";
+}

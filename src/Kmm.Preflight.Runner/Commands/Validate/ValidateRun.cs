@@ -1,5 +1,9 @@
 using Kmm.Preflight.Core.Loading;
 using Kmm.Preflight.Core.Running;
+using Kmm.Preflight.Core.Stages;
+using Kmm.Preflight.Core.Stages.Build;
+using Kmm.Preflight.Core.Stages.Image;
+using Kmm.Preflight.Core.Stages.Sign;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Runner.Output;
 using Microsoft.Extensions.Logging;
@@ -15,7 +19,17 @@ internal static class ValidateRun
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(console);
         using var loggerFactory = RunnerLogging.CreateFactory(console.Error, request.Access.Verbose);
-        var validator = new PreflightValidator(CreateValidatorOptions(request, console, loggerFactory));
+        ValidationPipeline pipeline;
+        try
+        {
+            pipeline = CreatePipeline(request, console);
+        }
+        catch (ArgumentException e)
+        {
+            return await UsageErrorAsync(console, e.Message);
+        }
+
+        var validator = new PreflightValidator(CreateValidatorOptions(request, console, loggerFactory, pipeline));
         ObjectSet objects;
         PreflightTarget target;
         try
@@ -43,8 +57,9 @@ internal static class ValidateRun
     }
 
     // Everything the library needs to know about this run, from the request and the console; a new option lands here.
-    private static PreflightValidatorOptions CreateValidatorOptions(ValidateRequest request, RunnerConsole console, ILoggerFactory loggerFactory) => new()
+    private static PreflightValidatorOptions CreateValidatorOptions(ValidateRequest request, RunnerConsole console, ILoggerFactory loggerFactory, ValidationPipeline pipeline) => new()
     {
+        Pipeline = pipeline,
         Platform = request.Access.Platform,
         Parallelism = request.Parallel,
         Registry = ImageSession.CreateClientOptions(request.Access),
@@ -53,6 +68,19 @@ internal static class ValidateRun
         Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,
         LayerProgress = console.IsErrorTerminal ? new TerminalProgress(console.Error) : null,
     };
+
+    // The Build stage's engine and network come from the command line; build output goes to a terminal as it comes
+    // (with --verbose the logger prints it already).
+    private static ValidationPipeline CreatePipeline(ValidateRequest request, RunnerConsole console) => new ValidationPipelineBuilder()
+        .AddImageStage(new ImageStageOptions())
+        .AddBuildStage(new BuildStageOptions
+        {
+            EngineHost = request.DockerHost,
+            Network = request.BuildNetwork,
+            Output = console.IsErrorTerminal && !request.Access.Verbose ? new BuildOutputProgress(console.Error) : null,
+        })
+        .AddSignStage(new SignStageOptions())
+        .Build();
 
     // The command line names the target one of three ways; the library resolves it.
     private static async Task<PreflightTargetDescription> DescribeTargetAsync(ValidateRequest request, ManifestLoader loader, CancellationToken cancellationToken)
