@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.Layers.Checkpoints;
 using Kmm.Preflight.Oci.Layers.Gzip;
 using Kmm.Preflight.Oci.Layers.Zstd;
 
@@ -32,7 +33,11 @@ internal sealed class LayerTarStream : IAsyncDisposable
 
     /// <summary>Opens <paramref name="layer"/> from its start.</summary>
     /// <exception cref="UnsupportedLayerException">A foreign layer or an unknown media type.</exception>
-    public static async Task<LayerTarStream> OpenAsync(ILayer layer, CancellationToken cancellationToken = default)
+    public static Task<LayerTarStream> OpenAsync(ILayer layer, CancellationToken cancellationToken = default) => OpenAsync(layer, null, cancellationToken);
+
+    /// <summary>Opens <paramref name="layer"/> from its start, recording decoder checkpoints in <paramref name="recorder"/> when the decoder can.</summary>
+    /// <exception cref="UnsupportedLayerException">A foreign layer or an unknown media type.</exception>
+    public static async Task<LayerTarStream> OpenAsync(ILayer layer, CheckpointRecorder? recorder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layer);
         var compression = LayerCompressionDetector.FromDescriptor(layer.Descriptor);
@@ -51,8 +56,8 @@ internal sealed class LayerTarStream : IAsyncDisposable
 
             Stream tar = compression switch
             {
-                LayerCompression.Gzip => GzipDecoder.Open(input),
-                LayerCompression.Zstd => ZstdDecoder.Open(input),
+                LayerCompression.Gzip => GzipDecoder.Open(input, recorder: recorder),
+                LayerCompression.Zstd => ZstdDecoder.Open(input, recorder: recorder),
                 _ => input,
             };
             return new LayerTarStream(blob, tar, compression);

@@ -36,6 +36,20 @@ internal abstract class NativeDecoderStream : Stream
     /// <summary>Whether the source gave any byte at all (an empty blob is an empty stream).</summary>
     protected bool SawInput { get; private set; }
 
+    /// <summary>Offset in the blob of the next compressed byte a <see cref="Decode"/> call receives (checkpoints are
+    /// taken after a call: this plus what it consumed).</summary>
+    protected long CompressedPosition { get; private set; }
+
+    /// <summary>Offset in the uncompressed stream of the next byte a <see cref="Decode"/> call produces.</summary>
+    protected long UncompressedPosition { get; private set; }
+
+    /// <summary>Sets where a resumed stream starts, in the blob and in the uncompressed stream.</summary>
+    protected void StartAt(long compressedOffset, long uncompressedOffset)
+    {
+        CompressedPosition = compressedOffset;
+        UncompressedPosition = uncompressedOffset;
+    }
+
     public override bool CanRead => !_disposed;
 
     public override bool CanSeek => false;
@@ -113,6 +127,8 @@ internal abstract class NativeDecoderStream : Stream
         var input = _input.AsSpan(_inputStart, _inputEnd - _inputStart);
         var step = Decode(input, _sourceEnded, output, out var consumed, out var produced);
         _inputStart += consumed;
+        CompressedPosition += consumed;
+        UncompressedPosition += produced;
         if (step == DecodeStep.End)
         {
             _ended = produced == 0;

@@ -1,3 +1,5 @@
+using Kmm.Preflight.Oci.Layers.Checkpoints;
+
 namespace Kmm.Preflight.Oci.Layers.Gzip;
 
 /// <summary>
@@ -10,10 +12,35 @@ internal sealed class IsalGzipStream : NativeDecoderStream
     private const byte GzipMagic0 = 0x1f;
 
     private readonly IsalInflateState _state = new();
+    private readonly CheckpointRecorder? _recorder;
 
-    public IsalGzipStream(Stream source, bool leaveOpen = false)
+    /// <summary>A stream from the blob's start; with <paramref name="recorder"/>, it records checkpoints as it goes.</summary>
+    public IsalGzipStream(Stream source, bool leaveOpen = false, CheckpointRecorder? recorder = null)
         : base(source, leaveOpen)
     {
+        _recorder = recorder;
+    }
+
+    private IsalGzipStream(Stream source, bool leaveOpen, DecoderCheckpoint checkpoint)
+        : base(source, leaveOpen)
+    {
+        StartAt(checkpoint.CompressedOffset, checkpoint.UncompressedOffset);
+    }
+
+    /// <summary>
+    /// A stream resumed at <paramref name="checkpoint"/>: <paramref name="source"/> gives the blob from the checkpoint's
+    /// compressed offset, and the stream the tar from its uncompressed offset. Null when its state does not restore.
+    /// </summary>
+    public static IsalGzipStream? Resume(Stream source, DecoderCheckpoint checkpoint, bool leaveOpen = false)
+    {
+        var stream = new IsalGzipStream(source, leaveOpen, checkpoint);
+        if (checkpoint.State is null || stream._state.Restore(checkpoint.State))
+        {
+            return stream;
+        }
+
+        stream._state.Dispose();
+        return null;
     }
 
     protected override unsafe DecodeStep Decode(ReadOnlySpan<byte> input, bool inputEnded, Span<byte> output, out int consumed, out int produced)
@@ -47,6 +74,11 @@ internal sealed class IsalGzipStream : NativeDecoderStream
         if (result < 0)
         {
             throw new InvalidDataException(Describe(result));
+        }
+
+        if (_recorder is not null && _recorder.IsDue(UncompressedPosition + produced))
+        {
+            _recorder.Add(new DecoderCheckpoint(CompressedPosition + consumed, UncompressedPosition + produced, _state.Snapshot()), IsalSnapshots.Format);
         }
 
         if (produced == 0 && !_state.MemberFinished && inputEnded && consumed == input.Length)

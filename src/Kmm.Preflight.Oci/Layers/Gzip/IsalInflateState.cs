@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Kmm.Preflight.Oci.Layers.Gzip;
 
 /// <summary>An ISA-L <c>struct inflate_state</c> in native memory, freed when the handle is released.</summary>
-internal sealed unsafe class IsalInflateState : SafeHandle
+internal sealed unsafe partial class IsalInflateState : SafeHandle
 {
     private readonly IsalLibrary.IsalFunctions _functions;
 

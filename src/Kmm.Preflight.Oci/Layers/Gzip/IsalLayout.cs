@@ -15,9 +15,26 @@ internal static class IsalLayout
     public const int AvailOut = 8;
     public const int NextIn = 16;
     public const int AvailIn = 32;
+    public const int ReadInLength = 36;
     public const int BlockState = 21160;
     public const int CrcFlag = 21172;
     public const int Crc = 21176;
+    public const int HistBits = 21180;
+    public const int TmpInSize = 21206;
+    public const int TmpOutValid = 21208;
+    public const int TmpOutProcessed = 21212;
+
+    /// <summary>Where <c>tmp_out_buffer</c> (the history and not yet copied output) starts: the end of the state's fixed part.</summary>
+    public const int TmpOutBuffer = 21544;
+
+    /// <summary><c>sizeof(struct inflate_state)</c> in ISA-L 2.30: <see cref="TmpOutBuffer"/> + 2 × 32 KiB + 288 look-ahead.</summary>
+    public const int StateSize = 87368;
+
+    /// <summary><c>sizeof(tmp_in_buffer)</c> (<c>ISAL_DEF_MAX_HDR_SIZE</c>).</summary>
+    public const int TmpInCapacity = 328;
+
+    /// <summary>Bytes of <c>tmp_out_buffer</c> that can hold data (2 × 32 KiB + look-ahead).</summary>
+    public const int TmpOutCapacity = StateSize - TmpOutBuffer;
 
     /// <summary><c>ISAL_BLOCK_FINISH</c>: the member, trailer included, is done.</summary>
     public const int BlockFinish = 5;

@@ -107,6 +107,12 @@ internal static unsafe class IsalLibrary
         return true;
     }
 
+    /// <summary>The self-test's gzip member, for the snapshot self-test.</summary>
+    internal static byte[] SelfTestMemberBytes() => SelfTestMember.ToArray();
+
+    /// <summary>What the self-test's member inflates to.</summary>
+    internal static byte[] SelfTestContentBytes() => SelfTestContent();
+
     private static byte[] SelfTestContent()
     {
         var content = new byte[8192];

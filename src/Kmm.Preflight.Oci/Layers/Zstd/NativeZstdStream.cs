@@ -1,3 +1,5 @@
+using Kmm.Preflight.Oci.Layers.Checkpoints;
+
 namespace Kmm.Preflight.Oci.Layers.Zstd;
 
 /// <summary>
@@ -7,12 +9,19 @@ namespace Kmm.Preflight.Oci.Layers.Zstd;
 /// </summary>
 internal sealed class NativeZstdStream : NativeDecoderStream
 {
+    private readonly CheckpointRecorder? _recorder;
     private nint _context;
     private nuint _lastResult;
 
-    public NativeZstdStream(Stream source, bool leaveOpen = false)
+    /// <summary>
+    /// A stream over <paramref name="source"/>; with <paramref name="recorder"/>, it records a checkpoint at the first
+    /// frame boundary after each interval (a frame starts a fresh decoder, so no state is kept). A single-frame blob
+    /// has no boundary inside it, hence no checkpoint.
+    /// </summary>
+    public NativeZstdStream(Stream source, bool leaveOpen = false, CheckpointRecorder? recorder = null)
         : base(source, leaveOpen)
     {
+        _recorder = recorder;
         _context = NativeZstdLibrary.CreateContext();
         if (_context == 0)
         {
@@ -43,6 +52,12 @@ internal sealed class NativeZstdStream : NativeDecoderStream
             if (consumed > 0 || produced > 0)
             {
                 _lastResult = result;
+
+                // 0: a frame ended here and all its output is out, so the next byte starts a frame.
+                if (result == 0 && _recorder is not null && _recorder.IsDue(UncompressedPosition + produced))
+                {
+                    _recorder.Add(new DecoderCheckpoint(CompressedPosition + consumed, UncompressedPosition + produced, null));
+                }
             }
         }
 

@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.Layers.Checkpoints;
 using ZstdSharp;
 
 namespace Kmm.Preflight.Oci.Layers.Zstd;
@@ -10,8 +11,9 @@ internal static class ZstdDecoder
     /// <summary>Which decoder <see cref="Open"/> uses in this process: "libzstd" or "managed".</summary>
     public static string Name => NativeZstdLibrary.IsAvailable ? "libzstd" : "managed";
 
-    public static Stream Open(Stream compressed, bool leaveOpen = false) =>
+    /// <summary>Opens a decoder; <paramref name="recorder"/> gets frame-boundary checkpoints with libzstd only.</summary>
+    public static Stream Open(Stream compressed, bool leaveOpen = false, CheckpointRecorder? recorder = null) =>
         NativeZstdLibrary.IsAvailable
-            ? new NativeZstdStream(compressed, leaveOpen)
+            ? new NativeZstdStream(compressed, leaveOpen, recorder)
             : new DecompressionStream(compressed, ManagedBufferSize, checkEndOfStream: true, leaveOpen: leaveOpen);
 }
