@@ -146,7 +146,7 @@ public sealed partial class ImageFileSystem
         return content;
     }
 
-    private LayerScanSettings ScanSettings => new(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger);
+    private LayerScanSettings ScanSettings => new(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger, RecordRandomAccess: _cache.Directory is not null);
 
     private Task<LayerIndex> GetIndexAsync(int layer, CancellationToken cancellationToken)
     {

@@ -104,7 +104,12 @@ public sealed partial class ImageFileSystem
     }
 
     /// <summary>Reads a regular file's bytes (symlinks followed, hard links resolved).</summary>
-    /// <remarks>Content retained while indexing is returned directly; otherwise the providing layer is streamed up to the file.</remarks>
+    /// <remarks>
+    /// Content retained while indexing is returned directly. Otherwise, when the layer's index has decoder checkpoints
+    /// (recorded when the cache has a directory), only the compressed range covering the file is fetched and its
+    /// bytes are returned when they match the SHA-256 recorded during the verified scan; else the providing layer is
+    /// streamed up to the file.
+    /// </remarks>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     /// <exception cref="SymlinkLoopException">Resolving <paramref name="path"/> follows more than 40 symbolic links.</exception>
     /// <exception cref="InvalidDataException">The path is not a regular file, or it is larger than <paramref name="maxBytes"/>.</exception>
@@ -123,7 +128,8 @@ public sealed partial class ImageFileSystem
 
         return await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained
             ? (byte[])retained.Clone()
-            : await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+            : await TryRangedReadAsync(node, data, cancellationToken).ConfigureAwait(false)
+                ?? await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -151,6 +157,10 @@ public sealed partial class ImageFileSystem
         if (await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained)
         {
             await destination.WriteAsync(retained, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await TryRangedReadAsync(node, data, cancellationToken).ConfigureAwait(false) is { } verified)
+        {
+            await destination.WriteAsync(verified, cancellationToken).ConfigureAwait(false);
         }
         else
         {

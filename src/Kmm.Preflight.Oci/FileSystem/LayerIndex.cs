@@ -20,4 +20,7 @@ internal sealed class LayerIndex
 
     /// <summary>Size of the uncompressed tar.</summary>
     public long UncompressedSize { get; }
+
+    /// <summary>Decoder checkpoints for reading a file without streaming the layer from its start; null when not recorded.</summary>
+    public LayerRandomAccess? RandomAccess { get; init; }
 }

@@ -17,4 +17,8 @@ internal sealed record LayerIndexEntry(string Path, LayerEntryKind Kind, long Si
 
     /// <summary>The file's bytes when they were retained while indexing; null otherwise.</summary>
     public byte[]? Content { get; init; }
+
+    /// <summary>SHA-256 of a regular file's data, recorded with the layer's checkpoints; null when not recorded.</summary>
+    /// <remarks>Bytes read from the middle of a layer are only returned when they hash to this.</remarks>
+    public byte[]? Sha256 { get; init; }
 }

@@ -6,12 +6,13 @@ namespace Kmm.Preflight.Oci.FileSystem;
 
 /// <summary>
 /// A compact binary form of a <see cref="LayerIndex"/> for the on-disk cache: a magic, a version, the digest, then
-/// the entries. Anything unexpected reads as a cache miss, never as wrong data.
+/// the entries; from version 2, a random-access section (see <c>LayerIndexSerializer.RandomAccess.cs</c>). Anything
+/// unexpected reads as a cache miss, never as wrong data.
 /// </summary>
-internal static class LayerIndexSerializer
+internal static partial class LayerIndexSerializer
 {
     private const string Magic = "KMMLIDX";
-    private const int Version = 1;
+    private const int Version = 2;
 
     public static void Write(Stream stream, LayerIndex index)
     {
@@ -40,6 +41,8 @@ internal static class LayerIndexSerializer
                 writer.Write(entry.Content);
             }
         }
+
+        WriteRandomAccess(writer, index);
     }
 
     /// <summary>The index stored in <paramref name="stream"/>, or null when it is not a valid index of <paramref name="digest"/>.</summary>
@@ -48,7 +51,14 @@ internal static class LayerIndexSerializer
         try
         {
             using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-            if (reader.ReadString() != Magic || reader.ReadInt32() != Version || reader.ReadString() != digest.ToString())
+            if (reader.ReadString() != Magic)
+            {
+                return null;
+            }
+
+            // Version 1 (no random-access section) still reads: its index is as good, its files are streamed.
+            var version = reader.ReadInt32();
+            if (version is not (1 or Version) || reader.ReadString() != digest.ToString())
             {
                 return null;
             }
@@ -88,7 +98,8 @@ internal static class LayerIndexSerializer
                 entries.Add(new LayerIndexEntry(path, kind, size, link, mode, offset) { Content = content });
             }
 
-            return new LayerIndex(digest, entries, uncompressedSize);
+            var randomAccess = version >= 2 ? ReadRandomAccess(reader, entries) : null;
+            return new LayerIndex(digest, entries, uncompressedSize) { RandomAccess = randomAccess };
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or DecoderFallbackException)
         {

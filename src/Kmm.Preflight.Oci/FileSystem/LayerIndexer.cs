@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Kmm.Preflight.Oci.Layers;
+using Kmm.Preflight.Oci.Layers.Checkpoints;
 using Kmm.Preflight.Oci.Layers.Tar;
 using Kmm.Preflight.Oci.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -32,8 +34,12 @@ internal static class LayerIndexer
 
         // Regular files so far by path: a hard link takes the data of the file its target names at that point.
         var files = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
-        await using var tar = await LayerTarStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false);
+        var recorder = settings.RecordRandomAccess ? new CheckpointRecorder() : null;
+        await using var tar = await LayerTarStream.OpenAsync(layer, recorder, cancellationToken).ConfigureAwait(false);
         await using var reader = new LayerTarReader(tar.Tar, settings.Limits);
+
+        // An uncompressed layer is read at any offset as it is: nothing to hash or checkpoint.
+        var hashFiles = recorder is not null && tar.Compression is LayerCompression.Gzip or LayerCompression.Zstd;
         var nextReport = ProgressInterval;
         try
         {
@@ -46,6 +52,14 @@ internal static class LayerIndexer
                         && settings.RetainContent?.Invoke(LayerPath.ToAbsolute(indexed.Path), indexed.Size) == true)
                     {
                         indexed = indexed with { Content = await ReadContentAsync(reader, indexed.Size, cancellationToken).ConfigureAwait(false) };
+                    }
+
+                    if (hashFiles && indexed.Kind == LayerEntryKind.File)
+                    {
+                        indexed = indexed with
+                        {
+                            Sha256 = indexed.Content is { } content ? SHA256.HashData(content) : await reader.HashDataAsync(cancellationToken).ConfigureAwait(false),
+                        };
                     }
 
                     indexed = TrackFiles(files, indexed);
@@ -92,7 +106,13 @@ internal static class LayerIndexer
             tar.Verified ? "read to the end (digest verified)" : "not read to the end (unverified)");
         OciTelemetry.LayerScanned(activity, OciTelemetry.NameOf(tar.Compression), tar.CompressedBytesRead, reader.Position);
         entries.TrimExcess();
-        return new LayerIndex(descriptor.Digest, entries, reader.Position);
+        return new LayerIndex(descriptor.Digest, entries, reader.Position)
+        {
+            // Only a read that reached the end verified the digest: only then do offsets and states describe this blob.
+            RandomAccess = hashFiles && tar.Verified
+                ? new LayerRandomAccess(tar.Compression, recorder!.StateFormat, [.. recorder.Checkpoints])
+                : null,
+        };
     }
 
     /// <summary>Records regular files by path and points hard links at their target's data.</summary>
@@ -104,7 +124,7 @@ internal static class LayerIndexer
                 files[entry.Path] = entry;
                 return entry;
             case LayerEntryKind.Hardlink when entry.LinkTarget is not null && files.TryGetValue(entry.LinkTarget, out var target):
-                var linked = entry with { Size = target.Size, DataOffset = target.DataOffset, Content = target.Content };
+                var linked = entry with { Size = target.Size, DataOffset = target.DataOffset, Content = target.Content, Sha256 = target.Sha256 };
                 files[entry.Path] = linked;
                 return linked;
             case LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory:

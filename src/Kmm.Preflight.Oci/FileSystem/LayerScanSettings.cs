@@ -9,9 +9,15 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// <param name="Limits">Bounds against hostile layers.</param>
 /// <param name="Progress">Progress sink; null for none.</param>
 /// <param name="Logger">Logger; null for none.</param>
+/// <param name="RecordRandomAccess">
+/// Whether to record decoder checkpoints and each file's SHA-256 (<see cref="LayerIndex.RandomAccess"/>), so later
+/// reads fetch only the part of the blob that covers a file. Hashing every file costs time, so this is on only when
+/// the index outlives the process (a cache directory).
+/// </param>
 internal sealed record LayerScanSettings(
     string ImageName,
     Func<string, long, bool>? RetainContent,
     LayerLimits Limits,
     IProgress<LayerScanProgress>? Progress,
-    ILogger? Logger);
+    ILogger? Logger,
+    bool RecordRandomAccess = false);

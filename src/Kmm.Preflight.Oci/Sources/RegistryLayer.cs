@@ -6,7 +6,7 @@ using Kmm.Preflight.Oci.Registry;
 namespace Kmm.Preflight.Oci.Sources;
 
 /// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
-internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer
+internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer, IRangeLayer
 {
     private Task<byte[]?>? _prefetch;
 
@@ -36,6 +36,17 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         }
 
         return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream?> OpenRangeAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        if (_prefetch is { } prefetch && await prefetch.WaitAsync(cancellationToken).ConfigureAwait(false) is { } bytes && offset + length <= bytes.Length)
+        {
+            return new MemoryStream(bytes, (int)offset, (int)length, writable: false);
+        }
+
+        return await client.OpenBlobRangeAsync(repository, descriptor.Digest, offset, length, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
