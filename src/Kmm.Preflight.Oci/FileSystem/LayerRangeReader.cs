@@ -33,7 +33,14 @@ internal static class LayerRangeReader
             return null;
         }
 
-        var start = randomAccess.Before(entry.DataOffset) ?? new DecoderCheckpoint(0, 0, null);
+        if (randomAccess.Before(entry.DataOffset) is not { } start)
+        {
+            // No checkpoint before the file (a single zstd frame, or a file in the first interval): decoding must start
+            // at the blob's beginning, which is what streaming does.
+            logger?.LogDebug("Layer {Layer} has no decoder checkpoint before /{Path} (a single zstd frame, or the file is near the start); it is read by streaming", descriptor.Digest, entry.Path);
+            return null;
+        }
+
         if (start.State is not null && (randomAccess.StateFormat != IsalSnapshots.Format || !IsalSnapshots.IsAvailable))
         {
             return FellBack(statistics, logger, entry, descriptor.Digest.ToString(), $"its checkpoints hold {randomAccess.StateFormat} decoder states, which this process cannot resume (ISA-L unavailable or a different version)");
