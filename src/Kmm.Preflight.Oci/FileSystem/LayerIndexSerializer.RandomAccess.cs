@@ -82,7 +82,13 @@ internal static partial class LayerIndexSerializer
 
         var bytes = reader.ReadBytes(length);
         var checksum = reader.ReadBytes(DigestLength);
-        if (bytes.Length != length || !SHA256.HashData(bytes).AsSpan().SequenceEqual(checksum))
+        if (bytes.Length != length || checksum.Length != DigestLength)
+        {
+            // Cut short: a torn write, so the whole file is a miss (the caller's catch).
+            throw new EndOfStreamException("The index file ends inside its random-access section.");
+        }
+
+        if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(checksum))
         {
             return null;
         }
