@@ -128,8 +128,7 @@ public sealed partial class ImageFileSystem
 
         return await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained
             ? (byte[])retained.Clone()
-            : await TryRangedReadAsync(node, data, cancellationToken).ConfigureAwait(false)
-                ?? await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+            : await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -158,10 +157,6 @@ public sealed partial class ImageFileSystem
         {
             await destination.WriteAsync(retained, cancellationToken).ConfigureAwait(false);
         }
-        else if (await TryRangedReadAsync(node, data, cancellationToken).ConfigureAwait(false) is { } verified)
-        {
-            await destination.WriteAsync(verified, cancellationToken).ConfigureAwait(false);
-        }
         else
         {
             await LayerContentReader.CopyAsync(Image.Layers[node.DataLayer], data, destination, Options.Logger, cancellationToken).ConfigureAwait(false);
@@ -180,13 +175,19 @@ public sealed partial class ImageFileSystem
             : throw new InvalidDataException($"'{LayerPath.ToAbsolute(node.RelativePath)}' in {Image.Name} is a {node.Type}, not a regular file.");
     }
 
-    // The file's bytes when indexing kept them (this time or, for a cached index made under another predicate, in one
-    // more pass that retains every file this instance's predicate wants); null when the layer must be streamed again.
+    // The file's bytes when indexing kept them, else from a verified ranged read when the layer has checkpoints (this
+    // beats the next option), else, for a cached index made under another predicate, from one more pass that retains
+    // every file this instance's predicate wants; null when the layer must be streamed again.
     private async Task<byte[]?> RetainedContentAsync(MergedNode node, LayerIndexEntry data, CancellationToken cancellationToken)
     {
         if (data.Content is not null)
         {
             return data.Content;
+        }
+
+        if (await TryRangedReadAsync(node, data, cancellationToken).ConfigureAwait(false) is { } verified)
+        {
+            return verified;
         }
 
         if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
