@@ -18,13 +18,13 @@ namespace Kmm.Preflight.ScanChild;
 /// <c>--insecure-registry HOST</c> marks the registry as plain HTTP, as <c>kmm-preflight --insecure-registry</c> and
 /// skopeo's <c>--src-tls-verify=false</c> do, so no HTTPS attempt precedes the plain-HTTP one.
 /// </summary>
-internal static class ScanChild
+internal static partial class ScanChild
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop"))
+        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd|libzstd | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -45,6 +45,12 @@ internal static class ScanChild
             case "resolve-once":
                 var resolved = await OpenAsync(args[1], insecureRegistry);
                 result["layers"] = resolved.Layers.Count;
+                break;
+            case "scan-index-once":
+                await ScanIndexedAsync(args[1], args[2], args[3], insecureRegistry, result);
+                break;
+            case "cat-warm":
+                await CatWarmAsync(args[1], args[2], args[3], insecureRegistry, result);
                 break;
             case "inflate-once":
                 result["uncompressedBytes"] = await InflateAsync(args[1], args[2]);

@@ -77,6 +77,7 @@ internal static class ScanHarness
         Self(PresentGzip, ["scan-once", sources.For(BenchmarkImages.GzipTag), images.PresentModule, .. sources.ChildAccessArguments]);
         Self(FullZstd, ["scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule, .. sources.ChildAccessArguments]);
         Self(EarlyExit, ["scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule, .. sources.ChildAccessArguments]);
+        RandomAccessScenario.Plan(Self, sources, images, options.CacheDirectory);
         Self(InflateGzip, ["inflate-once", images.GzipLayer.FilePath!, "gzip"]);
         var isal = File.Exists("/usr/lib/x86_64-linux-gnu/libisal.so.2") || File.Exists("/usr/lib/aarch64-linux-gnu/libisal.so.2");
         if (isal)
@@ -104,6 +105,7 @@ internal static class ScanHarness
             Shell(SkopeoZstd, sources.SkopeoAndTar(BenchmarkImages.ZstdTag, images.ZstdLayer, "--zstd -tf", options.CacheDirectory));
         }
 
+        await RandomAccessScenario.PrepareAsync(child, sources, images, options.CacheDirectory, options.ChildEnvironment);
         var figures = await MeasureAsync(results, plan, options.Runs);
         var startup = figures[StartUp];
         var resolve = figures[Resolve];
@@ -155,6 +157,7 @@ internal static class ScanHarness
         results.Targets.Add(Target.AtMost(
             "early exit / full gzip scan (start-up and resolve subtracted)",
             Math.Max(0, early.Seconds - resolve.Seconds) / Math.Max(1e-9, fullGzip.Seconds - resolve.Seconds), double.NaN));
+        RandomAccessScenario.AddTargets(results, figures, fullGzip);
         results.Targets.Add(Target.Below("peak RSS, full gzip scan (MB)", (fullGzip.PeakRssKb ?? 0) / 1024.0, 100));
         results.Targets.Add(Target.Below("peak RSS, full zstd scan (MB)", (fullZstd.PeakRssKb ?? 0) / 1024.0, 100));
 
