@@ -40,6 +40,7 @@ internal static class LayerIndexer
 
         // An uncompressed layer is read at any offset as it is: nothing to hash or checkpoint.
         var hashFiles = recorder is not null && tar.Compression is LayerCompression.Gzip or LayerCompression.Zstd;
+        await using var digests = hashFiles ? new FileDigestPipeline() : null;
         var nextReport = ProgressInterval;
         try
         {
@@ -54,12 +55,16 @@ internal static class LayerIndexer
                         indexed = indexed with { Content = await ReadContentAsync(reader, indexed.Size, cancellationToken).ConfigureAwait(false) };
                     }
 
-                    if (hashFiles && indexed.Kind == LayerEntryKind.File)
+                    if (digests is not null && indexed.Kind == LayerEntryKind.File)
                     {
-                        indexed = indexed with
+                        if (indexed.Content is { } content)
                         {
-                            Sha256 = indexed.Content is { } content ? SHA256.HashData(content) : await reader.HashDataAsync(cancellationToken).ConfigureAwait(false),
-                        };
+                            indexed = indexed with { Sha256 = SHA256.HashData(content) };
+                        }
+                        else
+                        {
+                            await digests.AddAsync(reader, entries.Count, cancellationToken).ConfigureAwait(false);
+                        }
                     }
 
                     indexed = TrackFiles(files, indexed);
@@ -92,6 +97,11 @@ internal static class LayerIndexer
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
         }
 
+        if (digests is not null)
+        {
+            SetDigests(entries, await digests.CompleteAsync().ConfigureAwait(false));
+        }
+
         settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified });
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
         settings.Logger?.Log(
@@ -113,6 +123,25 @@ internal static class LayerIndexer
                 ? new LayerRandomAccess(tar.Compression, recorder!.StateFormat, [.. recorder.Checkpoints])
                 : null,
         };
+    }
+
+    /// <summary>Puts the files' digests, hashed on the pipeline's worker, on them and on the hard links that share their data.</summary>
+    private static void SetDigests(List<LayerIndexEntry> entries, IReadOnlyDictionary<int, byte[]> digests)
+    {
+        var byOffset = new Dictionary<long, byte[]>();
+        foreach (var (position, digest) in digests)
+        {
+            entries[position] = entries[position] with { Sha256 = digest };
+            byOffset[entries[position].DataOffset] = digest;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is { Kind: LayerEntryKind.Hardlink, Sha256: null } link && byOffset.TryGetValue(link.DataOffset, out var digest))
+            {
+                entries[i] = link with { Sha256 = digest };
+            }
+        }
     }
 
     /// <summary>Records regular files by path and points hard links at their target's data.</summary>
