@@ -139,7 +139,9 @@ public sealed partial class ImageFileSystem
     /// <remarks>
     /// Bytes are written as they are read, so when the layer turns out to be truncated or unreadable part of the file
     /// has already been written before the exception. As with <see cref="ReadAllBytesAsync"/>, the layer is read only
-    /// up to the file, so its digest is not verified.
+    /// up to the file, so its digest is not verified. When the layer's index has decoder checkpoints, a file of up to
+    /// 64 MiB is instead read with one ranged request, held in memory until it matches the SHA-256 recorded during the
+    /// verified scan, then written (on a mismatch it is streamed as above).
     /// </remarks>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     /// <exception cref="SymlinkLoopException">Resolving <paramref name="path"/> follows more than 40 symbolic links.</exception>
