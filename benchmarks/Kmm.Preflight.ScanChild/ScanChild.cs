@@ -13,7 +13,7 @@ namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// The measured runs, each in its own process so start-up is included and peak RSS is the run's own:
-/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|isal|zstd|libzstd</c> (decompression only)
+/// <c>scan-once SOURCE PATH</c> (ImageFileSystem lookup), <c>resolve-once SOURCE</c> (manifest and config only), <c>inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd</c> (decompression only)
 /// and <c>noop</c> (start-up). Each prints one JSON line with what it did and its VmHWM. A trailing
 /// <c>--insecure-registry HOST</c> marks the registry as plain HTTP, as <c>kmm-preflight --insecure-registry</c> and
 /// skopeo's <c>--src-tls-verify=false</c> do, so no HTTPS attempt precedes the plain-HTTP one.
@@ -24,7 +24,7 @@ internal static partial class ScanChild
     {
         if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -135,6 +135,7 @@ internal static partial class ScanChild
             "zstd" => new DecompressionStream(blob),
             "libzstd" => NativeZstdLibrary.IsLoaded ? new NativeZstdStream(blob) : throw new InvalidOperationException($"libzstd not available: {NativeZstdLibrary.UnavailableReason}"),
             "isal" => IsalLibrary.IsLoaded ? new IsalGzipStream(blob) : throw new InvalidOperationException($"ISA-L not available: {IsalLibrary.UnavailableReason}"),
+            "isal-checkpoints" => IsalSnapshots.IsAvailable ? new IsalGzipStream(blob, recorder: new Kmm.Preflight.Oci.Layers.Checkpoints.CheckpointRecorder()) : throw new InvalidOperationException("ISA-L snapshots not available"),
             _ => new GZipStream(blob, CompressionMode.Decompress),
         };
         var buffer = new byte[128 * 1024];
