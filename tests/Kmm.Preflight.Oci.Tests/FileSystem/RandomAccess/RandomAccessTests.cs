@@ -191,6 +191,28 @@ public sealed partial class RandomAccessTests
         }
     }
 
+    [Test]
+    public async Task A_file_wanted_under_another_retention_predicate_costs_a_ranged_get_not_a_second_pass()
+    {
+        RequireCheckpointingDecoder("gzip");
+        var (reference, layer) = await PushAsync("gzip-builder");
+        await ScanAsync(reference);
+
+        using var handler = new RangeRecordingHandler();
+        using var client = new RegistryClient(_registry.CreateClientOptions() with { InnerHandler = handler, TopLayerPrefetchBytes = 0 });
+        var image = await new RegistryImageSource(client, reference).ResolveAsync(Platform.Default);
+        var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions
+        {
+            Cache = new LayerIndexCache(_cacheDirectory),
+            RetainContent = (path, _) => path.EndsWith(".ko", StringComparison.Ordinal),
+        });
+
+        Assert.That(await fileSystem.ReadAllBytesAsync(RandomAccessLayers.DeepPath), Is.EqualTo(RandomAccessLayers.DeepContent));
+        Assert.That(fileSystem.RandomAccessStatistics.VerifiedRangedReads, Is.EqualTo(1));
+        var gets = handler.BlobGets.Where(g => g.Path.EndsWith(layer.Digest.ToString(), StringComparison.Ordinal)).ToList();
+        Assert.That(gets.Select(g => g.Status), Is.EqualTo(new[] { 206 }));
+    }
+
     private static void RequireCheckpointingDecoder(string kind)
     {
         if (kind.StartsWith("gzip", StringComparison.Ordinal) || kind.StartsWith("pigz", StringComparison.Ordinal))
