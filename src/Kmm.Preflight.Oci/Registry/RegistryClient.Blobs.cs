@@ -51,7 +51,7 @@ public sealed partial class RegistryClient
         }
 
         var name = $"{repository.RepositoryName}@{digest}";
-        var blob = await BlobStream.OpenAsync(OpenAt, digest, offset, Options.MaxBlobResumes, Options.AttemptTimeout, name, cancellationToken);
+        var blob = await BlobStream.OpenAsync(OpenAt, digest, offset, BlobReadPolicy.From(Options), name, cancellationToken);
         return new DigestVerifyingStream(blob, digest, expectedSize, name, offset);
     }
 
