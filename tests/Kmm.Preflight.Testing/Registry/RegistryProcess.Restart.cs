@@ -6,6 +6,13 @@ public sealed partial class RegistryProcess
     /// <summary>Kills the registry process (SIGKILL, connections cut mid-answer).</summary>
     public async Task KillAsync()
     {
+        // The watchdog deletes the storage once the registry is gone: stop it first, the restart needs that storage.
+        if (_watchdog is { HasExited: false })
+        {
+            _watchdog.Kill();
+            await _watchdog.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -25,11 +32,6 @@ public sealed partial class RegistryProcess
         var old = _process;
         _process = Launch(executable, configPath, _directory);
         old.Dispose();
-        if (_watchdog is { HasExited: false })
-        {
-            _watchdog.Kill();
-        }
-
         _watchdog?.Dispose();
         _watchdog = StartWatchdog(_process.Id, _directory);
         var host = await WaitForListeningAsync(cancellationToken);
