@@ -88,21 +88,21 @@ internal sealed class BlobStream : Stream
         while (true)
         {
             var (read, cut) = await ReadOnceAsync(buffer, cancellationToken);
-            if (cut.Error is not null)
+            if (cut.Error is not null || (cut.TimedOut && !cut.ByFloor))
             {
                 await ResumeAsync(cut, cancellationToken);
+                continue;
+            }
+
+            if (cut.TimedOut)
+            {
+                await OnSlowAsync(cancellationToken);
                 continue;
             }
 
             if (_floor.RecordAndCheck(read, cut.Started))
             {
                 await OnSlowAsync(cancellationToken);
-                continue;
-            }
-
-            if (cut.TimedOut)
-            {
-                await ResumeAsync(cut, cancellationToken);
                 continue;
             }
 
@@ -151,15 +151,24 @@ internal sealed class BlobStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>One read with a deadline: the read timeout, or the end of the floor's window when that window fails anyway.</summary>
+    /// <summary>
+    /// One read with a deadline: the read timeout, or sooner, when the floor's window would fail: at the end of the
+    /// current window when too few bytes came in it, else at the end of the next one (a whole window without a byte).
+    /// </summary>
     private async Task<(int Read, ReadCut Cut)> ReadOnceAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var deadline = _policy.ReadTimeout;
-        var windowCanFail = _floor.Enabled && _floor.Bytes < _floor.MinBytesPerSecond * _floor.Window.TotalSeconds;
-        if (windowCanFail && _floor.Remaining < deadline)
+        var byFloor = false;
+        if (_floor.Enabled)
         {
-            // Cutting a read breaks the connection: only cut at the window's end when the window cannot pass.
-            deadline = _floor.Remaining > TimeSpan.Zero ? _floor.Remaining : TimeSpan.FromMilliseconds(1);
+            var windowCanFail = _floor.Bytes < _floor.MinBytesPerSecond * _floor.Window.TotalSeconds;
+            var remaining = _floor.Remaining > TimeSpan.Zero ? _floor.Remaining : TimeSpan.FromMilliseconds(1);
+            var floorDeadline = windowCanFail ? remaining : remaining + _floor.Window;
+            if (floorDeadline < deadline)
+            {
+                // Cutting a read breaks the connection: only when the throughput is under the floor whatever comes.
+                (deadline, byFloor) = (floorDeadline, true);
+            }
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -167,15 +176,20 @@ internal sealed class BlobStream : Stream
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return (await _body!.ReadAsync(buffer, limit.Token), new ReadCut(started, false, null));
+            return (await _body!.ReadAsync(buffer, limit.Token), new ReadCut(started, false, false, null));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (0, new ReadCut(started, true, null));
+            if (byFloor)
+            {
+                _floor.RecordAndCheck(0, started);
+            }
+
+            return (0, new ReadCut(started, true, byFloor, null));
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            return (0, new ReadCut(started, false, e));
+            return (0, new ReadCut(started, false, false, e));
         }
     }
 
@@ -197,8 +211,11 @@ internal sealed class BlobStream : Stream
         if (_slowAttempts >= _policy.MaxSlowAttempts || _resumes >= _policy.MaxResumes)
         {
             var rate = (_floor.Bytes / _floor.Window.TotalSeconds).ToString("0.#", CultureInfo.InvariantCulture);
+            var what = _floor.Bytes < _policy.MinBytesPerSecond * _floor.Window.TotalSeconds
+                ? $"sent blob {_digest} at {rate} bytes/s ({_floor.Bytes} bytes in {Seconds(_floor.Window)} s)"
+                : $"sent nothing of blob {_digest} for {Seconds(_floor.Window)} s";
             throw new RegistryException(
-                $"{_name}: {Host} sent blob {_digest} at {rate} bytes/s ({_floor.Bytes} bytes in {Seconds(_floor.Window)} s), under the floor of {_policy.MinBytesPerSecond} bytes/s, on {_slowAttempts} attempt(s); stopped at byte {_position}.",
+                $"{_name}: {Host} {what}, under the floor of {_policy.MinBytesPerSecond} bytes/s, on {_slowAttempts} attempt(s); stopped at byte {_position}.",
                 RegistryFailureKind.Timeout,
                 Host);
         }
@@ -218,8 +235,8 @@ internal sealed class BlobStream : Stream
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
 
-    /// <summary>How one read ended: when it started, whether its deadline cut it, the error that dropped it.</summary>
-    private readonly record struct ReadCut(long Started, bool TimedOut, Exception? Error);
+    /// <summary>How one read ended: when it started, whether a deadline cut it (the floor's or the read timeout), the error that dropped it.</summary>
+    private readonly record struct ReadCut(long Started, bool TimedOut, bool ByFloor, Exception? Error);
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ namespace Kmm.Preflight.Oci.Sources;
 internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer
 {
     private Task<byte[]?>? _prefetch;
+    private RegistryException? _slowPrefetch;
 
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
@@ -35,6 +36,12 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             return new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false);
         }
 
+        if (_slowPrefetch is { } slow)
+        {
+            // The prefetch already waited out the throughput floor or the timeouts: a second try would double that.
+            throw new RegistryException(slow.Message, slow.Failure.Kind, slow.Failure.Host, slow);
+        }
+
         return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
     }
 
@@ -48,6 +55,11 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
 
             // The blob stream verifies size and digest when it reaches its end: one more read gets there.
             return await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0 ? bytes : null;
+        }
+        catch (RegistryException e) when (e.Failure.Kind == RegistryFailureKind.Timeout)
+        {
+            _slowPrefetch = e;
+            return null;
         }
         catch (Exception)
         {
