@@ -83,7 +83,11 @@ public sealed record RegistryClientOptions
     /// An image's top layer no larger than this is fetched into memory while its config is read, so a lookup the top
     /// layer answers does not wait for one more round trip after resolution. 0 turns prefetching off.
     /// </summary>
-    /// <value>Default 1 MiB; at most this much is held per resolved image, and wasted when the layer is never read.</value>
+    /// <value>
+    /// Default 1 MiB; at most this much is held per resolved image, and wasted when the layer is never read. A client
+    /// holds at most 32 times this over all the images it resolved: past that the oldest unread prefetches are dropped
+    /// (and fetched again if read).
+    /// </value>
     public long TopLayerPrefetchBytes { get; init; } = 1 << 20;
 
     /// <summary>Blobs up to this size are pushed in one PUT; larger ones in PATCH chunks of <see cref="UploadChunkSize"/>.</summary>

@@ -6,9 +6,10 @@ using Kmm.Preflight.Oci.Registry;
 namespace Kmm.Preflight.Oci.Sources;
 
 /// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
-internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer
+internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor, PrefetchBudget? budget = null) : IRegistryLayer
 {
-    private Task<byte[]?>? _prefetch;
+    private static readonly Task<byte[]?> Dropped = Task.FromResult<byte[]?>(null);
+    private volatile Task<byte[]?>? _prefetch;
     private RegistryException? _slowPrefetch;
 
     /// <inheritdoc />
@@ -45,6 +46,16 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Lets the prefetched bytes go (the client's <see cref="PrefetchBudget"/> is over); a later open fetches the blob.</summary>
+    internal void DropPrefetch()
+    {
+        if (_prefetch is not null)
+        {
+            _prefetch = Dropped;
+            budget?.Release(this);
+        }
+    }
+
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
     {
         try
@@ -54,7 +65,13 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             await blob.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
 
             // The blob stream verifies size and digest when it reaches its end: one more read gets there.
-            return await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0 ? bytes : null;
+            if (await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+            {
+                return null;
+            }
+
+            budget?.Hold(this, bytes.Length);
+            return bytes;
         }
         catch (RegistryException e) when (e.Failure.Kind == RegistryFailureKind.Timeout)
         {
