@@ -100,17 +100,19 @@ internal sealed class BlobStream : Stream
                 continue;
             }
 
-            if (_floor.RecordAndCheck(read, cut.Started))
-            {
-                await OnSlowAsync(cancellationToken);
-                continue;
-            }
-
             if (read == 0)
             {
-                // A clean end means the server sent all it declared (a cut connection throws instead): no resume.
+                // A clean end means the server sent all it declared (a cut connection throws instead): no resume,
+                // and nothing left to judge the throughput of.
                 _finished = true;
                 return 0;
+            }
+
+            if (_floor.RecordAndCheck(read, cut.Started))
+            {
+                // The bytes just read are dropped with the connection: the resume asks for them again.
+                await OnSlowAsync(cancellationToken);
+                continue;
             }
 
             _position += read;
