@@ -1,40 +1,48 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Kmm.Preflight.Oci.References;
 
 namespace Kmm.Preflight.Oci.Registry;
 
 /// <summary>
-/// A forward-only blob stream over HTTP that resumes with <c>Range</c> when the connection drops. It does not check
-/// what it reads: <see cref="RegistryClient.OpenBlobAsync"/> wraps it in a <see cref="Layers.DigestVerifyingStream"/>.
+/// A forward-only blob stream over HTTP that resumes with <c>Range</c> when the connection drops, stalls or
+/// drip-feeds. It does not check what it reads: <see cref="RegistryClient.OpenBlobAsync"/> wraps it in a
+/// <see cref="Layers.DigestVerifyingStream"/>.
 /// </summary>
 internal sealed class BlobStream : Stream
 {
     private readonly Func<long, CancellationToken, Task<HttpResponseMessage>> _open;
     private readonly Digest _digest;
-    private readonly int _maxResumes;
+    private readonly BlobReadPolicy _policy;
     private readonly string _name;
-    private readonly TimeSpan _readTimeout;
+    private readonly ThroughputFloor _floor;
     private HttpResponseMessage? _response;
     private Stream? _body;
     private long _position;
     private int _resumes;
+    private int _slowAttempts;
     private bool _finished;
 
-    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, int maxResumes, TimeSpan readTimeout, string name)
+    private BlobStream(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, BlobReadPolicy policy, string name)
     {
-        _readTimeout = readTimeout;
         _open = open;
         _digest = digest;
         _position = offset;
-        _maxResumes = maxResumes;
+        _policy = policy;
         _name = name;
+        _floor = new ThroughputFloor(policy.MinBytesPerSecond, policy.SlowWindow);
     }
 
     /// <summary>Opens the blob at <paramref name="offset"/>; <paramref name="open"/> sends a GET (with Range when the offset is not 0).</summary>
-    /// <remarks>A read that stalls longer than <paramref name="readTimeout"/> counts as a dropped connection.</remarks>
-    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, int maxResumes, TimeSpan readTimeout, string name, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A read that gets nothing for <see cref="BlobReadPolicy.ReadTimeout"/> counts as a dropped connection; an
+    /// attempt whose throughput stays under <see cref="BlobReadPolicy.MinBytesPerSecond"/> for a window is cut and
+    /// resumed, and the blob fails after <see cref="BlobReadPolicy.MaxSlowAttempts"/> such attempts.
+    /// </remarks>
+    public static async Task<BlobStream> OpenAsync(Func<long, CancellationToken, Task<HttpResponseMessage>> open, Digest digest, long offset, BlobReadPolicy policy, string name, CancellationToken cancellationToken)
     {
-        var stream = new BlobStream(open, digest, offset, maxResumes, readTimeout, name);
+        var stream = new BlobStream(open, digest, offset, policy, name);
         try
         {
             await stream.ConnectAsync(cancellationToken);
@@ -79,28 +87,32 @@ internal sealed class BlobStream : Stream
 
         while (true)
         {
-            int read;
-            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stall.CancelAfter(_readTimeout);
-            try
+            var (read, cut) = await ReadOnceAsync(buffer, cancellationToken);
+            if (cut.Error is not null || (cut.TimedOut && !cut.ByFloor))
             {
-                read = await _body!.ReadAsync(buffer, stall.Token);
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested && _resumes < _maxResumes)
-            {
-                await ResumeAsync(cancellationToken);
+                await ResumeAsync(cut, cancellationToken);
                 continue;
             }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+
+            if (cut.TimedOut)
             {
-                throw new IOException($"{_name}: blob {_digest} stalled for {_readTimeout.TotalSeconds:0.#} s at byte {_position}, {_resumes} resumes used.", e);
+                await OnSlowAsync(cancellationToken);
+                continue;
             }
 
             if (read == 0)
             {
-                // A clean end means the server sent all it declared (a cut connection throws instead): no resume.
+                // A clean end means the server sent all it declared (a cut connection throws instead): no resume,
+                // and nothing left to judge the throughput of.
                 _finished = true;
                 return 0;
+            }
+
+            if (_floor.RecordAndCheck(read, cut.Started))
+            {
+                // The bytes just read are dropped with the connection: the resume asks for them again.
+                await OnSlowAsync(cancellationToken);
+                continue;
             }
 
             _position += read;
@@ -141,11 +153,92 @@ internal sealed class BlobStream : Stream
         base.Dispose(disposing);
     }
 
-    private async Task ResumeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One read with a deadline: the read timeout, or sooner, when the floor's window would fail: at the end of the
+    /// current window when too few bytes came in it, else at the end of the next one (a whole window without a byte).
+    /// </summary>
+    private async Task<(int Read, ReadCut Cut)> ReadOnceAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var deadline = _policy.ReadTimeout;
+        var byFloor = false;
+        if (_floor.Enabled)
+        {
+            var windowCanFail = _floor.Bytes < _floor.MinBytesPerSecond * _floor.Window.TotalSeconds;
+            var remaining = _floor.Remaining > TimeSpan.Zero ? _floor.Remaining : TimeSpan.FromMilliseconds(1);
+            var floorDeadline = windowCanFail ? remaining : remaining + _floor.Window;
+            if (floorDeadline < deadline)
+            {
+                // Cutting a read breaks the connection: only when the throughput is under the floor whatever comes.
+                (deadline, byFloor) = (floorDeadline, true);
+            }
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(deadline);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return (await _body!.ReadAsync(buffer, limit.Token), new ReadCut(started, false, false, null));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (byFloor)
+            {
+                _floor.RecordAndCheck(0, started);
+            }
+
+            return (0, new ReadCut(started, true, byFloor, null));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return (0, new ReadCut(started, false, false, e));
+        }
+    }
+
+    private async Task ResumeAsync(ReadCut cut, CancellationToken cancellationToken)
+    {
+        if (_resumes >= _policy.MaxResumes)
+        {
+            var what = cut.TimedOut ? $"stalled for {Seconds(_policy.ReadTimeout)} s" : $"dropped the connection ({cut.Error?.Message.TrimEnd('.')})";
+            var message = $"{_name}: {Host} {what} at byte {_position} of blob {_digest}, after {_resumes} resumes.";
+            throw cut.TimedOut ? new RegistryException(message, RegistryFailureKind.Timeout, Host) : new IOException(message, cut.Error);
+        }
+
+        await ReconnectAsync(cancellationToken);
+    }
+
+    private async Task OnSlowAsync(CancellationToken cancellationToken)
+    {
+        _slowAttempts++;
+        if (_slowAttempts >= _policy.MaxSlowAttempts || _resumes >= _policy.MaxResumes)
+        {
+            var rate = (_floor.Bytes / _floor.Window.TotalSeconds).ToString("0.#", CultureInfo.InvariantCulture);
+            var what = _floor.Bytes < _policy.MinBytesPerSecond * _floor.Window.TotalSeconds
+                ? $"sent blob {_digest} at {rate} bytes/s ({_floor.Bytes} bytes in {Seconds(_floor.Window)} s)"
+                : $"sent nothing of blob {_digest} for {Seconds(_floor.Window)} s";
+            throw new RegistryException(
+                $"{_name}: {Host} {what}, under the floor of {_policy.MinBytesPerSecond} bytes/s, on {_slowAttempts} attempt(s); stopped at byte {_position}.",
+                RegistryFailureKind.Timeout,
+                Host);
+        }
+
+        await ReconnectAsync(cancellationToken);
+    }
+
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
     {
         _resumes++;
+        _floor.Reset();
         await ConnectAsync(cancellationToken);
     }
+
+    /// <summary>The host that serves the body (a storage host after a redirect).</summary>
+    private string Host => _response?.RequestMessage?.RequestUri?.Authority ?? "the registry";
+
+    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>How one read ended: when it started, whether a deadline cut it (the floor's or the read timeout), the error that dropped it.</summary>
+    private readonly record struct ReadCut(long Started, bool TimedOut, bool ByFloor, Exception? Error);
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {

@@ -23,26 +23,7 @@ public sealed partial class RegistryClient
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         var operation = $"fetching bytes {offset}-{offset + length - 1} of blob {digest} of {repository.RepositoryName}";
-        var response = await SendAsync(
-            repository,
-            new RegistryRequest
-            {
-                Method = HttpMethod.Get,
-                Target = $"{RepositoryPath(repository)}/blobs/{digest}",
-                Scopes = [TokenScope.Pull(repository.Repository)],
-                Operation = operation,
-                RangeFrom = offset,
-                RangeTo = offset + length - 1,
-            },
-            cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await RegistryErrorBody.CreateAsync(response, operation, cancellationToken);
-            }
-        }
-
+        var response = await SendBlobGetAsync(repository, digest, offset, operation, cancellationToken, offset + length - 1);
         var range = response.Content.Headers.ContentRange;
         if (response.StatusCode != HttpStatusCode.PartialContent || range?.From != offset || range.To != offset + length - 1)
         {

@@ -50,10 +50,44 @@ public sealed record RegistryClientOptions
     public int MaxBlobResumes { get; init; } = 5;
 
     /// <summary>
+    /// The throughput floor of a blob download, as curl's <c>--speed-limit</c>: an attempt that receives fewer bytes
+    /// than this per second, averaged over <see cref="BlobSpeedWindow"/> of waiting, is cut and resumed with
+    /// <c>Range</c>; after <see cref="MaxSlowBlobAttempts"/> such attempts the read fails with a
+    /// <see cref="RegistryException"/> naming the host. Catches registries (or proxies) that drip-feed a body, which
+    /// no idle timeout notices. 0 turns the floor off.
+    /// </summary>
+    /// <value>Default 1024 bytes per second.</value>
+    public long MinBlobBytesPerSecond { get; init; } = 1024;
+
+    /// <summary>
+    /// The window <see cref="MinBlobBytesPerSecond"/> is judged over, as curl's <c>--speed-time</c>. Only time spent
+    /// waiting on the network counts, never time the caller spends between reads.
+    /// </summary>
+    /// <value>Default 20 seconds: a drip-fed blob costs about <c>MaxSlowBlobAttempts × 20 s</c>.</value>
+    public TimeSpan BlobSpeedWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How many attempts of one blob read may fall under <see cref="MinBlobBytesPerSecond"/> before it fails.</summary>
+    /// <value>Default 2: one resume on a fresh connection, then the verdict.</value>
+    public int MaxSlowBlobAttempts { get; init; } = 2;
+
+    /// <summary>
+    /// The most connections (so, over HTTP/1.1, requests in flight) this client opens to one registry host; later
+    /// requests wait for a free connection within <see cref="AttemptTimeout"/>. Keep it at least the number of blobs
+    /// read at once (modules in parallel × layers in parallel), or readers wait on each other. 0 for no cap. Does not
+    /// apply to <see cref="InnerHandler"/>.
+    /// </summary>
+    /// <value>Default 16.</value>
+    public int MaxConnectionsPerRegistry { get; init; } = 16;
+
+    /// <summary>
     /// An image's top layer no larger than this is fetched into memory while its config is read, so a lookup the top
     /// layer answers does not wait for one more round trip after resolution. 0 turns prefetching off.
     /// </summary>
-    /// <value>Default 1 MiB; at most this much is held per resolved image, and wasted when the layer is never read.</value>
+    /// <value>
+    /// Default 1 MiB; at most this much is held per resolved image, and wasted when the layer is never read. A client
+    /// holds at most 32 times this over all the images it resolved: past that the oldest unread prefetches are dropped
+    /// (and fetched again if read).
+    /// </value>
     public long TopLayerPrefetchBytes { get; init; } = 1 << 20;
 
     /// <summary>Blobs up to this size are pushed in one PUT; larger ones in PATCH chunks of <see cref="UploadChunkSize"/>.</summary>
@@ -113,6 +147,14 @@ public sealed record RegistryClientOptions
         }
 
         NotNegative(MaxBlobResumes, nameof(MaxBlobResumes));
+        NotNegative(MinBlobBytesPerSecond, nameof(MinBlobBytesPerSecond));
+        Positive(BlobSpeedWindow, nameof(BlobSpeedWindow));
+        NotNegative(MaxConnectionsPerRegistry, nameof(MaxConnectionsPerRegistry));
+        if (MaxSlowBlobAttempts < 1)
+        {
+            problems.Add($"{nameof(MaxSlowBlobAttempts)} must be at least 1 (got {MaxSlowBlobAttempts})");
+        }
+
         NotNegative(TopLayerPrefetchBytes, nameof(TopLayerPrefetchBytes));
         NotNegative(MaxMonolithicUploadBytes, nameof(MaxMonolithicUploadBytes));
         if (UploadChunkSize < 1)

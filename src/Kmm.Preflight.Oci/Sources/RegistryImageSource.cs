@@ -49,7 +49,7 @@ public sealed class RegistryImageSource : IImageSource
             manifest = top.Manifest!;
         }
 
-        var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d)).ToList();
+        var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d, _client.PrefetchBudget)).ToList();
         StartTopLayer(layers, cancellationToken);
         var rawConfig = await ReadConfigAsync(manifest.Config, cancellationToken);
         var config = ManifestParser.ParseConfig(rawConfig, $"{Reference} config {manifest.Config.Digest}");

@@ -6,9 +6,11 @@ using Kmm.Preflight.Oci.Registry;
 namespace Kmm.Preflight.Oci.Sources;
 
 /// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
-internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer, IRangeLayer
+internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor, PrefetchBudget? budget = null) : IRegistryLayer, IRangeLayer
 {
-    private Task<byte[]?>? _prefetch;
+    private static readonly Task<byte[]?> Dropped = Task.FromResult<byte[]?>(null);
+    private volatile Task<byte[]?>? _prefetch;
+    private RegistryException? _slowPrefetch;
 
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
@@ -35,6 +37,12 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             return new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false);
         }
 
+        if (_slowPrefetch is { } slow)
+        {
+            // The prefetch already waited out the throughput floor or the timeouts: a second try would double that.
+            throw new RegistryException(slow.Message, slow.Failure.Kind, slow.Failure.Host, slow);
+        }
+
         return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
     }
 
@@ -49,6 +57,16 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         return await client.OpenBlobRangeAsync(repository, descriptor.Digest, offset, length, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Lets the prefetched bytes go (the client's <see cref="PrefetchBudget"/> is over); a later open fetches the blob.</summary>
+    internal void DropPrefetch()
+    {
+        if (_prefetch is not null)
+        {
+            _prefetch = Dropped;
+            budget?.Release(this);
+        }
+    }
+
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
     {
         try
@@ -58,7 +76,18 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             await blob.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
 
             // The blob stream verifies size and digest when it reaches its end: one more read gets there.
-            return await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0 ? bytes : null;
+            if (await blob.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+            {
+                return null;
+            }
+
+            budget?.Hold(this, bytes.Length);
+            return bytes;
+        }
+        catch (RegistryException e) when (e.Failure.Kind == RegistryFailureKind.Timeout)
+        {
+            _slowPrefetch = e;
+            return null;
         }
         catch (Exception)
         {

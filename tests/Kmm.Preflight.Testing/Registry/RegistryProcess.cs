@@ -22,7 +22,7 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     private static readonly Dictionary<RegistryMode, Lazy<Task<RegistryProcess>>> Shared = [];
     private static readonly Lock SharedLock = new();
 
-    private readonly Process _process;
+    private Process _process;
     private readonly string _directory;
     private readonly TestCertificateAuthority? _ca;
     // Enough for a test to count the requests it caused on a registry of its own (a request logs a line or two).

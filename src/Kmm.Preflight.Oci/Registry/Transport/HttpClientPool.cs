@@ -60,6 +60,12 @@ internal sealed class HttpClientPool : IDisposable
             UseCookies = false,
             UseProxy = true,
         };
+        if (_options.MaxConnectionsPerRegistry > 0)
+        {
+            // Per server endpoint: the registry's cap; storage hosts it redirects to get the same cap each.
+            handler.MaxConnectionsPerServer = _options.MaxConnectionsPerRegistry;
+        }
+
         handler.SslOptions.RemoteCertificateValidationCallback = _tls.CreateCallback(hostOnly, settings.InsecureSkipTlsVerify);
         return Configure(new HttpClient(handler, disposeHandler: true));
     }
