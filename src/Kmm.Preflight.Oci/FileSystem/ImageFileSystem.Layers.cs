@@ -131,9 +131,19 @@ public sealed partial class ImageFileSystem
 
     private async Task<Dictionary<long, byte[]>> RescanAsync(int layer)
     {
-        Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", Image.Layers[layer].Descriptor.Digest, Image.Name);
-        var index = await LayerIndexer.IndexAsync(Image.Layers[layer], ScanSettings, CancellationToken.None).ConfigureAwait(false);
-        _cache.Replace(index);
+        var source = Image.Layers[layer];
+        var settings = ScanSettings;
+
+        // Shared through the cache: every image over this layer with the same predicate waits for one pass.
+        var index = await _cache.RescanAsync(
+            source.Descriptor.Digest,
+            Options.RetainContent!,
+            () =>
+            {
+                Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", source.Descriptor.Digest, Image.Name);
+                return LayerIndexer.IndexAsync(source, settings, CancellationToken.None);
+            },
+            CancellationToken.None).ConfigureAwait(false);
         var content = new Dictionary<long, byte[]>();
         foreach (var entry in index.Entries)
         {

@@ -20,4 +20,10 @@ internal sealed class LayerIndex
 
     /// <summary>Size of the uncompressed tar.</summary>
     public long UncompressedSize { get; }
+
+    /// <summary>
+    /// Whether the blob was read to its end while indexing, so its digest and size were verified (or the index was
+    /// loaded from a cache file, which is written only then). Only such indexes are persisted.
+    /// </summary>
+    public bool DigestVerified { get; init; }
 }

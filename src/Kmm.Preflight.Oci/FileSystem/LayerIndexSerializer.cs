@@ -11,7 +11,8 @@ namespace Kmm.Preflight.Oci.FileSystem;
 internal static class LayerIndexSerializer
 {
     private const string Magic = "KMMLIDX";
-    private const int Version = 1;
+    // 2: files carry an integrity trailer (LayerIndexFile) and are written only for digest-verified scans.
+    private const int Version = 2;
 
     public static void Write(Stream stream, LayerIndex index)
     {
@@ -88,7 +89,8 @@ internal static class LayerIndexSerializer
                 entries.Add(new LayerIndexEntry(path, kind, size, link, mode, offset) { Content = content });
             }
 
-            return new LayerIndex(digest, entries, uncompressedSize);
+            // Only indexes of digest-verified reads are ever written.
+            return new LayerIndex(digest, entries, uncompressedSize) { DigestVerified = true };
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or DecoderFallbackException)
         {

@@ -92,7 +92,7 @@ internal static class LayerIndexer
             tar.Verified ? "read to the end (digest verified)" : "not read to the end (unverified)");
         OciTelemetry.LayerScanned(activity, OciTelemetry.NameOf(tar.Compression), tar.CompressedBytesRead, reader.Position);
         entries.TrimExcess();
-        return new LayerIndex(descriptor.Digest, entries, reader.Position);
+        return new LayerIndex(descriptor.Digest, entries, reader.Position) { DigestVerified = tar.Verified };
     }
 
     /// <summary>Records regular files by path and points hard links at their target's data.</summary>
