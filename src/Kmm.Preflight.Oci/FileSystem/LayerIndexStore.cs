@@ -106,27 +106,28 @@ internal sealed class LayerIndexStore
     /// <summary>Deletes the least recently used index files until the directory holds at most the bound, and abandoned temporary files.</summary>
     public void Evict()
     {
-        List<FileInfo> files;
+        var files = new List<(string Path, long Length, DateTime Used)>();
         try
         {
-            var directory = new DirectoryInfo(Directory);
-            if (!directory.Exists)
-            {
-                return;
-            }
-
-            files = [];
             var now = DateTime.UtcNow;
-            foreach (var info in directory.EnumerateFiles())
+            foreach (var info in new DirectoryInfo(Directory).EnumerateFiles())
             {
-                if (info.Name.EndsWith(FileExtension, StringComparison.Ordinal))
+                // On Unix the size and time are read (lstat) only now: another process may have evicted the file since
+                // it was listed, which is not an error.
+                try
                 {
-                    files.Add(info);
+                    if (info.Name.EndsWith(FileExtension, StringComparison.Ordinal))
+                    {
+                        files.Add((info.FullName, info.Length, info.LastWriteTimeUtc));
+                    }
+                    else if (info.Name.EndsWith(TemporaryExtension, StringComparison.Ordinal) && info.Name.Contains(FileExtension + ".", StringComparison.Ordinal)
+                        && now - info.LastWriteTimeUtc > AbandonedTemporaryAge)
+                    {
+                        TryDelete(info.FullName);
+                    }
                 }
-                else if (info.Name.EndsWith(TemporaryExtension, StringComparison.Ordinal) && info.Name.Contains(FileExtension + ".", StringComparison.Ordinal)
-                    && now - info.LastWriteTimeUtc > AbandonedTemporaryAge)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    TryDelete(info.FullName);
                 }
             }
         }
@@ -142,17 +143,17 @@ internal sealed class LayerIndexStore
         }
 
         // Least recently used first: hits refresh the modification time.
-        files.Sort((a, b) => a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc));
+        files.Sort((a, b) => a.Used.CompareTo(b.Used));
         var evicted = 0;
-        foreach (var info in files)
+        foreach (var (path, length, _) in files)
         {
             if (total <= _maxBytes)
             {
                 break;
             }
 
-            TryDelete(info.FullName);
-            total -= info.Length;
+            TryDelete(path);
+            total -= length;
             evicted++;
         }
 
