@@ -22,7 +22,7 @@ internal static class ScanChild
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop"))
+        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "modules-once" or "layers-once" or "ls-once"))
         {
             await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|zstd|libzstd | noop [--insecure-registry HOST]");
             return 2;
@@ -48,6 +48,15 @@ internal static class ScanChild
                 break;
             case "inflate-once":
                 result["uncompressedBytes"] = await InflateAsync(args[1], args[2]);
+                break;
+            case "modules-once":
+                await ScaleRuns.ModulesAsync(args[1], insecureRegistry, result);
+                break;
+            case "layers-once":
+                await ScaleRuns.LayersAsync(args[1], insecureRegistry, result);
+                break;
+            case "ls-once":
+                await ScaleRuns.LsAsync(args[1], args[2], args[3], insecureRegistry, result);
                 break;
         }
 

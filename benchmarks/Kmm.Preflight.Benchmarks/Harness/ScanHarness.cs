@@ -64,6 +64,7 @@ internal static class ScanHarness
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
         results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
+        var scale = await ScaleScenario.PrepareAsync(images, registry, sources, options.CacheDirectory);
         var child = await ChildBuild.PublishAsync(RepositoryRoot(), options.CacheDirectory, options.Child);
         results.Child = options.Child.ToString();
         var plan = new List<(string Name, Func<Task<Measurement>> Run)>();
@@ -103,6 +104,11 @@ internal static class ScanHarness
             Shell(SkopeoGzip, sources.SkopeoAndTar(BenchmarkImages.GzipTag, images.GzipLayer, "-tzf", options.CacheDirectory));
             Shell(SkopeoZstd, sources.SkopeoAndTar(BenchmarkImages.ZstdTag, images.ZstdLayer, "--zstd -tf", options.CacheDirectory));
         }
+
+        Self(ScaleScenario.Modules, ["modules-once", scale.ListFile, .. sources.ChildAccessArguments]);
+        Self(ScaleScenario.Layers, ["layers-once", scale.ListFile, .. sources.ChildAccessArguments]);
+        await scale.WarmUpAsync(child, options.ChildEnvironment);
+        Self(ScaleScenario.WarmLs, scale.LsArguments);
 
         var figures = await MeasureAsync(results, plan, options.Runs);
         var startup = figures[StartUp];
@@ -157,6 +163,8 @@ internal static class ScanHarness
             Math.Max(0, early.Seconds - resolve.Seconds) / Math.Max(1e-9, fullGzip.Seconds - resolve.Seconds), double.NaN));
         results.Targets.Add(Target.Below("peak RSS, full gzip scan (MB)", (fullGzip.PeakRssKb ?? 0) / 1024.0, 100));
         results.Targets.Add(Target.Below("peak RSS, full zstd scan (MB)", (fullZstd.PeakRssKb ?? 0) / 1024.0, 100));
+
+        results.Targets.AddRange(scale.Targets(figures));
 
         await results.WriteAsync(options.OutputFile);
         Console.WriteLine();

@@ -68,7 +68,7 @@ internal sealed class LayerIndexStore
 
         if (LayerIndexFile.TryDecode(bytes, digest) is not { } index)
         {
-            _logger?.LogWarning("Layer index cache file {File} is torn or corrupt (its checksum or format does not match); ignored, the layer is read again and the file replaced", file);
+            _logger?.LogInformation("Layer index cache file {File} is torn or corrupt (its checksum or format does not match); ignored, the layer is read again and the file replaced", file);
             return null;
         }
 
