@@ -7,7 +7,7 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 
 /// <summary>
 /// Scale: 200 Modules over 20 images that share two base layers (the real module tree as one gzip layer, and a small
-/// OS layer) plus a small top layer each, checked as the validator's Image stage reads them, against the floor of
+/// layer with its modules.dep) plus a small top layer each, checked as the validator's Image stage reads them, against the floor of
 /// scanning each distinct layer once; and a warm persistent cache, where <c>ls</c> must read no layer bytes.
 /// </summary>
 internal sealed class ScaleScenario
@@ -44,11 +44,17 @@ internal sealed class ScaleScenario
     public static async Task<ScaleScenario> PrepareAsync(BenchmarkImages images, BenchmarkRegistry? registry, ImageSources sources, string cacheDirectory)
     {
         var writer = new OciLayoutWriter(images.Layout);
-        var os = new LayerBuilder().WithParentDirectories().AddFile("etc/os-release", "ID=kmm-bench\n").AddFile("etc/hostname", "bench\n").Build(LayerCompression.Gzip);
-        var modules = Directory.EnumerateFiles(images.Kernel.Directory, "*.ko*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Take(ModulesPerImage - 1)
-            .Select(f => $"{images.ModulesDirectory}/{Path.GetRelativePath(images.Kernel.Directory, f).Replace('\\', '/')}")
+        // The package has no modules.dep (its postinst runs depmod): the second shared layer holds one, as the
+        // depmod step of an image build would, listing every module of the tree and the images' own.
+        var all = Directory.EnumerateFiles(images.Kernel.Directory, "*.ko*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(images.Kernel.Directory, f).Replace('\\', '/'))
             .ToList();
+        var depends = string.Concat(all.Concat(Enumerable.Range(0, ImageCount).Select(i => $"extra/kmm-scale-{i}.ko")).Select(m => m + ":\n"));
+        var os = new LayerBuilder().WithParentDirectories()
+            .AddFile("etc/os-release", "ID=kmm-bench\n")
+            .AddFile($"opt/lib/modules/{images.Kernel.Release}/modules.dep", depends)
+            .Build(LayerCompression.Gzip);
+        var modules = all.Take(ModulesPerImage - 1).Select(m => $"{images.ModulesDirectory}/{m}").ToList();
         var lines = new List<string>();
         Console.WriteLine($"Writing {ImageCount} images over the shared module-tree and OS layers…");
         for (var i = 0; i < ImageCount; i++)
