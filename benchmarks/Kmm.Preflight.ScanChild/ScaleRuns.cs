@@ -24,6 +24,8 @@ internal static class ScaleRuns
         var progress = new CompletedLayers();
         var cache = new LayerIndexCache();
         var found = 0;
+        long findTicks = 0;
+        long readTicks = 0;
         await Parallel.ForEachAsync(lines, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (line, ct) =>
         {
             var fileSystem = new ImageFileSystem(images[line.Source], new ImageFileSystemOptions
@@ -33,15 +35,22 @@ internal static class ScaleRuns
                 RetainContent = (path, _) => wanted.Contains(path) || path.EndsWith("/modules.dep", StringComparison.Ordinal),
             });
             var kernelDirectory = KernelDirectory(line.Module);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var matches = await fileSystem.FindAsync(kernelDirectory, e => e.Path == line.Module, ct);
+            var searched = System.Diagnostics.Stopwatch.GetTimestamp();
             var dep = await fileSystem.ReadAllBytesAsync(kernelDirectory + "/modules.dep", cancellationToken: ct);
             var module = matches.Count == 1 ? await fileSystem.ReadAllBytesAsync(line.Module, cancellationToken: ct) : [];
+            Interlocked.Add(ref findTicks, searched - started);
+            Interlocked.Add(ref readTicks, System.Diagnostics.Stopwatch.GetTimestamp() - searched);
             if (module.Length > 0 && dep.Length > 0)
             {
                 Interlocked.Increment(ref found);
             }
         });
 
+        // Summed over the parallel checks (wall time of each call, waits for shared scans included).
+        result["findMs"] = findTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+        result["readMs"] = readTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
         result["modules"] = lines.Count;
         result["images"] = images.Count;
         result["found"] = found == lines.Count;

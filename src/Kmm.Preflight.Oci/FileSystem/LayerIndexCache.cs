@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Oci.References;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +25,9 @@ public sealed class LayerIndexCache
     private readonly ConcurrentDictionary<Digest, Lazy<Scan>> _indexes = new();
     private readonly ConcurrentDictionary<(Digest Digest, Func<string, long, bool> RetainContent), Lazy<Task<LayerIndex>>> _rescans = new();
     private readonly LayerIndexStore? _store;
+
+    // Per resolved image (by reference, collected with it): the merged tree its file systems share.
+    private readonly ConditionalWeakTable<ResolvedImage, MergedTreeSlot> _trees = new();
     private readonly ILogger? _logger;
 
     /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given (bounded by <see cref="LayerIndexCacheOptions.DefaultMaxSizeBytes"/>).</summary>
@@ -80,6 +85,7 @@ public sealed class LayerIndexCache
     {
         _indexes.Clear();
         _rescans.Clear();
+        _trees.Clear();
     }
 
     /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
@@ -126,6 +132,9 @@ public sealed class LayerIndexCache
             }
         }
     }
+
+    /// <summary>The merged tree shared by every file system over <paramref name="image"/> with this cache.</summary>
+    internal MergedTreeSlot TreesOf(ResolvedImage image) => _trees.GetValue(image, _ => new MergedTreeSlot());
 
     /// <summary>
     /// A fresh scan of a layer retaining the content <paramref name="retainContent"/> wants, shared by every image
