@@ -22,7 +22,7 @@ internal static partial class ScanChild
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm"))
+        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm" or "modules-once" or "layers-once" or "ls-once"))
         {
             await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | noop [--insecure-registry HOST]");
             return 2;
@@ -54,6 +54,15 @@ internal static partial class ScanChild
                 break;
             case "inflate-once":
                 result["uncompressedBytes"] = await InflateAsync(args[1], args[2]);
+                break;
+            case "modules-once":
+                await ScaleRuns.ModulesAsync(args[1], insecureRegistry, result);
+                break;
+            case "layers-once":
+                await ScaleRuns.LayersAsync(args[1], insecureRegistry, result);
+                break;
+            case "ls-once":
+                await ScaleRuns.LsAsync(args[1], args[2], args[3], insecureRegistry, result);
                 break;
         }
 

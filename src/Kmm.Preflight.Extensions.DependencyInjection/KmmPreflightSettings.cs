@@ -30,6 +30,13 @@ public sealed class KmmPreflightSettings
     /// <value>Default null.</value>
     public string? LayerCacheDirectory { get; set; }
 
+    /// <summary>
+    /// The bound of <see cref="LayerCacheDirectory"/>'s index files in bytes; the least recently used are evicted
+    /// first.
+    /// </summary>
+    /// <value>Default 1 GiB (<c>LayerIndexCacheOptions.DefaultMaxSizeBytes</c>).</value>
+    public long LayerCacheMaxSizeBytes { get; set; } = Oci.FileSystem.LayerIndexCacheOptions.DefaultMaxSizeBytes;
+
     /// <summary>Where built and signed images are saved, as one OCI image layout; null for nowhere.</summary>
     /// <value>Default null.</value>
     public string? SaveImagesDirectory { get; set; }

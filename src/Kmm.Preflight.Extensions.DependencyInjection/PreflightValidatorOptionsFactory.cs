@@ -31,12 +31,29 @@ internal sealed class PreflightValidatorOptionsFactory(
             throw new OptionsValidationException(name, typeof(PreflightValidatorOptions), [$"Platform: {ex.Message}"]);
         }
 
+        LayerIndexCache? cache;
+        try
+        {
+            cache = bound.LayerCacheDirectory is { } directory
+                ? new LayerIndexCache(new LayerIndexCacheOptions
+                {
+                    Directory = directory,
+                    MaxSizeBytes = bound.LayerCacheMaxSizeBytes,
+                    Logger = services.GetService<ILoggerFactory>()?.CreateLogger<LayerIndexCache>(),
+                })
+                : null;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OptionsValidationException(name, typeof(PreflightValidatorOptions), [$"LayerCacheDirectory/LayerCacheMaxSizeBytes: {ex.Message}"]);
+        }
+
         var options = new PreflightValidatorOptions
         {
             Platform = platform,
             Parallelism = bound.Parallelism,
             MaxParallelLayers = bound.MaxParallelLayers,
-            LayerCache = bound.LayerCacheDirectory is { } directory ? new LayerIndexCache(directory) : null,
+            LayerCache = cache,
             SaveImagesDirectory = bound.SaveImagesDirectory,
             Registry = registry.Create(name),
             Logger = services.GetService<ILoggerFactory>()?.CreateLogger<PreflightValidator>(),

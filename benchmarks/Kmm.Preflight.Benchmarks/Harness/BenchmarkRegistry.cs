@@ -19,6 +19,9 @@ internal sealed class BenchmarkRegistry : IAsyncDisposable
 
     public string Host => _process.Host;
 
+    /// <summary>The registry's recent log lines (one a request), for counting blob downloads.</summary>
+    public IReadOnlyList<string> Log => _process.RecentLog;
+
     public static async Task<BenchmarkRegistry?> StartAsync(BenchmarkImages images)
     {
         var process = await RegistryProcess.StartAsync(RegistryMode.PlainHttp);

@@ -64,6 +64,7 @@ internal static class ScanHarness
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
         results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
+        var scale = await ScaleScenario.PrepareAsync(images, registry, sources, options.CacheDirectory);
         var child = await ChildBuild.PublishAsync(RepositoryRoot(), options.CacheDirectory, options.Child);
         results.Child = options.Child.ToString();
         var plan = new List<(string Name, Func<Task<Measurement>> Run)>();
@@ -106,6 +107,11 @@ internal static class ScanHarness
         }
 
         await RandomAccessScenario.PrepareAsync(child, sources, images, options.CacheDirectory, options.ChildEnvironment);
+        Self(ScaleScenario.Modules, ["modules-once", scale.ListFile, .. sources.ChildAccessArguments]);
+        Self(ScaleScenario.Layers, ["layers-once", scale.ListFile, .. sources.ChildAccessArguments]);
+        await scale.WarmUpAsync(child, options.ChildEnvironment);
+        Self(ScaleScenario.WarmLs, scale.LsArguments);
+
         var figures = await MeasureAsync(results, plan, options.Runs);
         var startup = figures[StartUp];
         var resolve = figures[Resolve];
@@ -160,6 +166,8 @@ internal static class ScanHarness
         RandomAccessScenario.AddTargets(results, figures, fullGzip);
         results.Targets.Add(Target.Below("peak RSS, full gzip scan (MB)", (fullGzip.PeakRssKb ?? 0) / 1024.0, 100));
         results.Targets.Add(Target.Below("peak RSS, full zstd scan (MB)", (fullZstd.PeakRssKb ?? 0) / 1024.0, 100));
+
+        results.Targets.AddRange(scale.Targets(figures));
 
         await results.WriteAsync(options.OutputFile);
         Console.WriteLine();

@@ -6,6 +6,7 @@ using Kmm.Preflight.Core.Registry;
 using Kmm.Preflight.Core.Stages;
 using Kmm.Preflight.Core.Status;
 using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Registry;
 using Kmm.Preflight.Oci.Registry.Auth;
 using Microsoft.Extensions.Logging;
 using Kmm.Preflight.Core.Telemetry;
@@ -110,10 +111,11 @@ public sealed class PreflightValidator
         ArgumentNullException.ThrowIfNull(target);
         var statistics = new LayerReadStatistics();
         IProgress<LayerScanProgress> layerProgress = _options.LayerProgress is null ? statistics : new FanOutProgress(statistics, _options.LayerProgress);
-        using var pool = new RegistryClientPool(_options.Registry, _options.Logger);
+        var cache = _options.LayerCache ?? new LayerIndexCache();
+        using var pool = new RegistryClientPool(RegistryOptionsFor(cache), _options.Logger);
         var opener = _options.ImageOpener ?? new ImageOpener(pool, new ImageOpenerOptions
         {
-            Cache = _options.LayerCache ?? new LayerIndexCache(),
+            Cache = cache,
             RetainContent = ModuleContentFilter.Create(modules.Where(m => m.Container is not null)
                 .SelectMany(m => m.Container!.Modprobe.ModulesLoadingOrder.Append(m.Container.Modprobe.ModuleName))),
             MaxParallelLayers = _options.MaxParallelLayers,
@@ -146,8 +148,8 @@ public sealed class PreflightValidator
 
     private async Task<PreflightTarget> ResolveOcpAsync(PreflightValidationOcp validation, CancellationToken cancellationToken)
     {
-        using var pool = new RegistryClientPool(_options.Registry, _options.Logger);
-        var images = _options.ImageOpener ?? new ImageOpener(pool, new ImageOpenerOptions { Logger = _options.Logger });
+        using var pool = new RegistryClientPool(RegistryOptionsFor(_options.LayerCache), _options.Logger);
+        var images = _options.ImageOpener ?? new ImageOpener(pool, new ImageOpenerOptions { Cache = _options.LayerCache, Logger = _options.Logger });
         return await new KernelTargetResolver(images, _options.Platform).ResolveAsync(validation, cancellationToken);
     }
 
@@ -236,4 +238,10 @@ public sealed class PreflightValidator
             second.Report(value);
         }
     }
+
+    // A persisted cache that already holds a top layer's index makes prefetching it a wasted download.
+    private RegistryClientOptions RegistryOptionsFor(LayerIndexCache? cache)
+        => cache?.Directory is not null && _options.Registry.TopLayerPrefetchFilter is null
+            ? _options.Registry with { TopLayerPrefetchFilter = digest => !cache.Contains(digest) }
+            : _options.Registry;
 }

@@ -8,11 +8,10 @@ public sealed partial class ImageFileSystem
 {
     private readonly LayerIndexCache _cache;
     private readonly SemaphoreSlim _scanGate;
-    private readonly SemaphoreSlim _treeLock = new(1, 1);
     private readonly ConcurrentDictionary<int, Lazy<Task<Dictionary<long, byte[]>>>> _rescans = new();
 
-    // The tree reaching lowest so far: its answers are the most decided; once it reaches layer 0 it is the image.
-    private MergedTree? _deepest;
+    // The tree reaching lowest so far, shared with every view of the same image over the same cache.
+    private readonly MergedTreeSlot _trees;
 
     private async Task<PathLookup> LookupAsync(string path, bool followLast, CancellationToken cancellationToken)
     {
@@ -22,7 +21,7 @@ public sealed partial class ImageFileSystem
             return new MergedTree(0).Resolve(path, followLast);
         }
 
-        var tree = Volatile.Read(ref _deepest);
+        var tree = Volatile.Read(ref _trees.Deepest);
         var lowest = tree?.LowestLayer ?? layerCount;
         if (tree is not null)
         {
@@ -57,7 +56,13 @@ public sealed partial class ImageFileSystem
     /// </summary>
     private async Task<PathLookup> LookupSubtreeAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
-        var tree = Volatile.Read(ref _deepest);
+        var tree = Volatile.Read(ref _trees.Deepest);
+        if (tree is { LowestLayer: 0 })
+        {
+            // The whole image: it knows every subtree in full, no need to walk it to check.
+            return tree.Resolve(path, followLast: true);
+        }
+
         if (tree is not null)
         {
             var lookup = tree.Resolve(path, followLast: true);
@@ -73,7 +78,7 @@ public sealed partial class ImageFileSystem
 
     private Task<MergedTree> GetFullTreeAsync(CancellationToken cancellationToken)
     {
-        var tree = Volatile.Read(ref _deepest);
+        var tree = Volatile.Read(ref _trees.Deepest);
         if (tree is { LowestLayer: 0 })
         {
             return Task.FromResult(tree);
@@ -98,10 +103,10 @@ public sealed partial class ImageFileSystem
             indexes[layer - lowestLayer] = await GetIndexAsync(layer, cancellationToken).ConfigureAwait(false);
         }
 
-        await _treeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _trees.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = _deepest;
+            var current = _trees.Deepest;
             if (current is not null && current.LowestLayer <= lowestLayer)
             {
                 return current;
@@ -113,12 +118,12 @@ public sealed partial class ImageFileSystem
                 tree.Apply(layer, indexes[layer - lowestLayer]);
             }
 
-            Volatile.Write(ref _deepest, tree);
+            Volatile.Write(ref _trees.Deepest, tree);
             return tree;
         }
         finally
         {
-            _treeLock.Release();
+            _trees.Lock.Release();
         }
     }
 
@@ -131,9 +136,19 @@ public sealed partial class ImageFileSystem
 
     private async Task<Dictionary<long, byte[]>> RescanAsync(int layer)
     {
-        Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", Image.Layers[layer].Descriptor.Digest, Image.Name);
-        var index = await LayerIndexer.IndexAsync(Image.Layers[layer], ScanSettings, CancellationToken.None).ConfigureAwait(false);
-        _cache.Replace(index);
+        var source = Image.Layers[layer];
+        var settings = ScanSettings;
+
+        // Shared through the cache: every image over this layer with the same predicate waits for one pass.
+        var index = await _cache.RescanAsync(
+            source.Descriptor.Digest,
+            Options.RetainContent!,
+            () =>
+            {
+                Options.Logger?.LogDebug("Layer {Layer} of {Image} was indexed under another retention predicate; reading it again", source.Descriptor.Digest, Image.Name);
+                return LayerIndexer.IndexAsync(source, settings, CancellationToken.None);
+            },
+            CancellationToken.None).ConfigureAwait(false);
         var content = new Dictionary<long, byte[]>();
         foreach (var entry in index.Entries)
         {

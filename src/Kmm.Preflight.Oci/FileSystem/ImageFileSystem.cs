@@ -41,6 +41,7 @@ public sealed partial class ImageFileSystem
         }
 
         _cache = Options.Cache ?? new LayerIndexCache();
+        _trees = _cache.TreesOf(image);
         _scanGate = new SemaphoreSlim(Options.MaxParallelLayers);
     }
 
@@ -81,8 +82,9 @@ public sealed partial class ImageFileSystem
             return [ToEntry(node)];
         }
 
-        var nodes = recursive ? MergedTree.DescendantsOf(node) : MergedTree.ChildrenOf(node);
-        return Sorted(nodes.Select(ToEntry));
+        var directory = LayerPath.ToAbsolute(node.RelativePath);
+        var nodes = recursive ? MergedTree.DescendantsWithPaths(node, directory) : MergedTree.ChildrenWithPaths(node, directory);
+        return Sorted(nodes.Select(n => ToEntry(n.Node, n.Path)));
     }
 
     /// <summary>Entries under <paramref name="directory"/> (recursively, not through symlinked directories) matching <paramref name="match"/>.</summary>
@@ -99,8 +101,10 @@ public sealed partial class ImageFileSystem
         }
 
         var node = RequireFound(lookup, directory);
-        var nodes = node.IsDirectory ? MergedTree.DescendantsOf(node) : [node];
-        return Sorted(nodes.Select(ToEntry).Where(match));
+        var entries = node.IsDirectory
+            ? MergedTree.DescendantsWithPaths(node, LayerPath.ToAbsolute(node.RelativePath)).Select(n => ToEntry(n.Node, n.Path))
+            : [ToEntry(node)];
+        return Sorted(entries.Where(match));
     }
 
     /// <summary>Reads a regular file's bytes (symlinks followed, hard links resolved).</summary>
@@ -212,9 +216,11 @@ public sealed partial class ImageFileSystem
         _ => throw new FileNotFoundException($"'{path}' does not exist in {Image.Name}.", path),
     };
 
-    private FileSystemEntry ToEntry(MergedNode node) => new()
+    private FileSystemEntry ToEntry(MergedNode node) => ToEntry(node, LayerPath.ToAbsolute(node.RelativePath));
+
+    private FileSystemEntry ToEntry(MergedNode node, string path) => new()
     {
-        Path = LayerPath.ToAbsolute(node.RelativePath),
+        Path = path,
         Type = node.Type,
         Size = node.Type == EntryType.File ? node.DataEntry?.Size ?? 0 : 0,
         LinkTarget = node.Type == EntryType.Symlink ? node.Entry?.LinkTarget : null,

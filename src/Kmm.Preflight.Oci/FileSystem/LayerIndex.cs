@@ -23,4 +23,10 @@ internal sealed class LayerIndex
 
     /// <summary>Decoder checkpoints for reading a file without streaming the layer from its start; null when not recorded.</summary>
     public LayerRandomAccess? RandomAccess { get; init; }
+
+    /// <summary>
+    /// Whether the blob was read to its end while indexing, so its digest and size were verified (or the index was
+    /// loaded from a cache file, which is written only then). Only such indexes are persisted.
+    /// </summary>
+    public bool DigestVerified { get; init; }
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Kmm.Preflight.Oci.Sources;
 using Kmm.Preflight.Oci.References;
+using Microsoft.Extensions.Logging;
 
 namespace Kmm.Preflight.Oci.FileSystem;
 
@@ -11,28 +14,79 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// </summary>
 /// <remarks>
 /// An index holds the content of the files retained by the <see cref="ImageFileSystemOptions.RetainContent"/> in
-/// force when the layer was scanned; files retained under another predicate are read again from the layer on demand.
+/// force when the layer was scanned; files retained under another predicate are read again from the layer on demand
+/// (once per layer and predicate, however many images share the layer).
+/// An index is written to the directory only after a scan that read the whole blob, so its digest and size were
+/// verified; a scan that was abandoned, failed, or stopped short of the blob's end is used by its callers but never
+/// persisted.
 /// </remarks>
 public sealed class LayerIndexCache
 {
-    private const string FileExtension = ".lidx";
-
     private readonly ConcurrentDictionary<Digest, Lazy<Scan>> _indexes = new();
+    private readonly ConcurrentDictionary<(Digest Digest, Func<string, long, bool> RetainContent), Lazy<Task<LayerIndex>>> _rescans = new();
+    private readonly LayerIndexStore? _store;
 
-    /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given.</summary>
+    // Per resolved image (by reference, collected with it): the merged tree its file systems share.
+    private readonly ConditionalWeakTable<ResolvedImage, MergedTreeSlot> _trees = new();
+    private readonly ILogger? _logger;
+
+    /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given (bounded by <see cref="LayerIndexCacheOptions.DefaultMaxSizeBytes"/>).</summary>
     public LayerIndexCache(string? directory = null)
+        : this(new LayerIndexCacheOptions { Directory = directory })
     {
-        Directory = directory;
+    }
+
+    /// <summary>Creates a cache with <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
+    public LayerIndexCache(LayerIndexCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (options.MaxSizeBytes <= 0)
+        {
+            problems.Add($"MaxSizeBytes must be positive (got {options.MaxSizeBytes})");
+        }
+
+        if (options.Directory is { Length: 0 })
+        {
+            problems.Add("Directory must not be empty (null keeps indexes in memory only)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"invalid layer index cache options: {string.Join("; ", problems)}", nameof(options));
+        }
+
+        Options = options;
+        Directory = options.Directory;
+        _logger = options.Logger;
+        _store = options.Directory is { } directory ? new LayerIndexStore(directory, options.MaxSizeBytes, options.Logger) : null;
     }
 
     /// <summary>The persistence directory, or null.</summary>
     public string? Directory { get; }
 
+    /// <summary>The options.</summary>
+    public LayerIndexCacheOptions Options { get; }
+
+    /// <summary>
+    /// Whether the index of <paramref name="digest"/> is held in memory (or being built) or stored in the directory,
+    /// so reading the layer again is likely unneeded (a stored file may still turn out torn).
+    /// </summary>
+    /// <remarks>Use it as <see cref="Registry.RegistryClientOptions.TopLayerPrefetchFilter"/> (negated) so a warm run does not prefetch layers it will not read.</remarks>
+    public bool Contains(Digest digest) => _indexes.ContainsKey(digest) || _store?.Contains(digest) == true;
+
     /// <summary>How many layer indexes are held in memory (including scans in progress).</summary>
     public int Count => _indexes.Count;
 
     /// <summary>Drops the in-memory indexes (the persisted ones stay).</summary>
-    public void Clear() => _indexes.Clear();
+    public void Clear()
+    {
+        _indexes.Clear();
+        _rescans.Clear();
+        _trees.Clear();
+    }
 
     /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
     /// <remarks>The scan is shared by every caller waiting for it, and cancelled only when all of them have given up.</remarks>
@@ -79,72 +133,72 @@ public sealed class LayerIndexCache
         }
     }
 
+    /// <summary>The merged tree shared by every file system over <paramref name="image"/> with this cache.</summary>
+    internal MergedTreeSlot TreesOf(ResolvedImage image) => _trees.GetValue(image, _ => new MergedTreeSlot());
+
+    /// <summary>
+    /// A fresh scan of a layer retaining the content <paramref name="retainContent"/> wants, shared by every image
+    /// (of this cache) asking with the same predicate; it then replaces the layer's index in memory and on disk.
+    /// </summary>
+    internal Task<LayerIndex> RescanAsync(Digest digest, Func<string, long, bool> retainContent, Func<Task<LayerIndex>> scan, CancellationToken cancellationToken)
+    {
+        var key = (digest, retainContent);
+        Lazy<Task<LayerIndex>>? lazy = null;
+        lazy = _rescans.GetOrAdd(key, _ => new Lazy<Task<LayerIndex>>(async () =>
+        {
+            try
+            {
+                var index = await scan().ConfigureAwait(false);
+                Replace(index);
+                return index;
+            }
+            catch
+            {
+                // A failed rescan is not remembered: the next caller tries again and sees its own error.
+                _rescans.TryRemove(KeyValuePair.Create(key, lazy!));
+                throw;
+            }
+        }));
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Replaces the index of a layer by a newer scan of it (one that retained more content), in memory and on disk.</summary>
     internal void Replace(LayerIndex index)
     {
         _indexes[index.Digest] = new Lazy<Scan>(new Scan(index));
-        if (Directory is not null)
-        {
-            Persist(FileOf(index.Digest), index);
-        }
+        Persist(index);
     }
-
-    private string FileOf(Digest digest) => Path.Combine(Directory!, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
 
     private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var file = Directory is null ? null : FileOf(digest);
-        if (file is not null && File.Exists(file))
+        if (_store is not null && await _store.TryLoadAsync(digest, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            try
-            {
-                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-                if (LayerIndexSerializer.TryRead(stream, digest) is { } stored)
-                {
-                    Telemetry.OciTelemetry.CacheHit("disk");
-                    return stored;
-                }
-            }
-            catch (IOException)
-            {
-                // An unreadable cache file is a miss.
-            }
+            Telemetry.OciTelemetry.CacheHit("disk");
+            return stored;
         }
 
         var index = await scan(cancellationToken).ConfigureAwait(false);
-        if (file is not null)
-        {
-            Persist(file, index);
-        }
-
+        Persist(index);
         return index;
     }
 
-    private static void Persist(string file, LayerIndex index)
+    // Only what a whole, digest-verified read produced is worth keeping: anything else could be a truncated or
+    // substituted blob's entries, and a later run would trust them without reading a byte.
+    private void Persist(LayerIndex index)
     {
-        var temporary = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
+        if (_store is null)
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-            {
-                LayerIndexSerializer.Write(stream, index);
-            }
+            return;
+        }
 
-            File.Move(temporary, file, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if (!index.DigestVerified)
         {
-            // Persistence is an optimisation: a read-only or full disk must not fail the scan.
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-            }
+            _logger?.LogDebug("Layer index of {Layer} not persisted: the blob was not read to its end, so its digest was not verified", index.Digest);
+            return;
         }
+
+        _store.Save(index);
     }
 
     /// <summary>One load-or-scan of a layer and the callers waiting for it.</summary>

@@ -12,7 +12,9 @@ namespace Kmm.Preflight.Oci.FileSystem;
 internal static partial class LayerIndexSerializer
 {
     private const string Magic = "KMMLIDX";
-    private const int Version = 2;
+    // 2: a random-access section (checkpoints, file digests) after the entries.
+    // 3: files also carry an integrity trailer (LayerIndexFile) and are written only for digest-verified scans.
+    private const int Version = 3;
 
     public static void Write(Stream stream, LayerIndex index)
     {
@@ -58,7 +60,7 @@ internal static partial class LayerIndexSerializer
 
             // Version 1 (no random-access section) still reads: its index is as good, its files are streamed.
             var version = reader.ReadInt32();
-            if (version is not (1 or Version) || reader.ReadString() != digest.ToString())
+            if (version != Version || reader.ReadString() != digest.ToString())
             {
                 return null;
             }
@@ -99,7 +101,9 @@ internal static partial class LayerIndexSerializer
             }
 
             var randomAccess = version >= 2 ? ReadRandomAccess(reader, entries) : null;
-            return new LayerIndex(digest, entries, uncompressedSize) { RandomAccess = randomAccess };
+
+            // Only indexes of digest-verified reads are ever written.
+            return new LayerIndex(digest, entries, uncompressedSize) { RandomAccess = randomAccess, DigestVerified = true };
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or DecoderFallbackException)
         {

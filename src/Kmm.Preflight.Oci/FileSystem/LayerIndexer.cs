@@ -118,6 +118,8 @@ internal static class LayerIndexer
         entries.TrimExcess();
         return new LayerIndex(descriptor.Digest, entries, reader.Position)
         {
+            DigestVerified = tar.Verified,
+
             // Only a read that reached the end verified the digest: only then do offsets and states describe this blob.
             RandomAccess = hashFiles && tar.Verified
                 ? new LayerRandomAccess(tar.Compression, recorder!.StateFormat, [.. recorder.Checkpoints])

@@ -1,3 +1,4 @@
+using Kmm.Preflight.Oci.References;
 using Kmm.Preflight.Oci.Registry.Auth;
 
 namespace Kmm.Preflight.Oci.Registry;
@@ -89,6 +90,14 @@ public sealed record RegistryClientOptions
     /// (and fetched again if read).
     /// </value>
     public long TopLayerPrefetchBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Whether a top layer eligible for prefetching (see <see cref="TopLayerPrefetchBytes"/>) is still worth
+    /// fetching, by digest; false skips it. With a persistent layer index cache, pass
+    /// <c>digest =&gt; !cache.Contains(digest)</c> so a run whose indexes are cached downloads no layer at all.
+    /// </summary>
+    /// <value>Default null: every eligible top layer is prefetched.</value>
+    public Func<Digest, bool>? TopLayerPrefetchFilter { get; init; }
 
     /// <summary>Blobs up to this size are pushed in one PUT; larger ones in PATCH chunks of <see cref="UploadChunkSize"/>.</summary>
     /// <value>Default 64 MiB.</value>

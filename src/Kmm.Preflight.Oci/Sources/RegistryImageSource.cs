@@ -76,7 +76,8 @@ public sealed class RegistryImageSource : IImageSource
         LayerDecoders.StartLoading(layers.Select(l => l.Descriptor));
         if (layers.Count > 0 && layers[^1] is { Descriptor: var top } layer
             && top.Size > 0 && top.Size <= Math.Min(_client.Options.TopLayerPrefetchBytes, Array.MaxLength)
-            && LayerDecoders.CanRead(top))
+            && LayerDecoders.CanRead(top)
+            && _client.Options.TopLayerPrefetchFilter?.Invoke(top.Digest) != false)
         {
             layer.StartPrefetch(cancellationToken);
         }

@@ -60,6 +60,29 @@ internal sealed class ImageAccessOptionSet
         DefaultValueFactory = _ => [],
     }.AcceptExistingOnly();
 
+    /// <summary><c>--cache-dir DIR</c>: where layer indexes persist between runs.</summary>
+    public Option<DirectoryInfo> CacheDirectory { get; } = new("--cache-dir")
+    {
+        Description = "Keep layer indexes here between runs, so layers already read are not downloaded again "
+            + "(default: $XDG_CACHE_HOME/kmm-preflight, else ~/.cache/kmm-preflight).",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--no-cache</c>.</summary>
+    public Option<bool> NoCache { get; } = new("--no-cache")
+    {
+        Description = "Do not read or write the layer index cache directory (layers are still read once per run).",
+    };
+
+    /// <summary><c>--cache-max-size SIZE</c>.</summary>
+    public Option<long> CacheMaxSize { get; } = new("--cache-max-size")
+    {
+        Description = "Bound of the cache directory's layer indexes; the least recently used go first (default 1G).",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => Oci.FileSystem.LayerIndexCacheOptions.DefaultMaxSizeBytes,
+        CustomParser = ParseSize,
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -67,6 +90,16 @@ internal sealed class ImageAccessOptionSet
         command.Add(AuthFile);
         command.Add(Insecure);
         command.Add(CaFiles);
+        command.Add(CacheDirectory);
+        command.Add(NoCache);
+        command.Add(CacheMaxSize);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(NoCache) is { Implicit: false } && result.GetValue(NoCache) && result.GetResult(CacheDirectory) is not null)
+            {
+                result.AddError("--no-cache and --cache-dir contradict each other: choose one.");
+            }
+        });
     }
 
     /// <summary>Reads the options' values.</summary>
@@ -75,7 +108,28 @@ internal sealed class ImageAccessOptionSet
         parseResult.GetValue(AuthFile)?.FullName,
         parseResult.GetValue(Insecure) ?? [],
         [.. (parseResult.GetValue(CaFiles) ?? []).Select(f => f.FullName)],
-        parseResult.GetValue(_verbose));
+        parseResult.GetValue(_verbose),
+        BindCache(parseResult));
+
+    private LayerCacheSettings BindCache(ParseResult parseResult)
+    {
+        var directory = parseResult.GetValue(NoCache)
+            ? null
+            : parseResult.GetValue(CacheDirectory)?.FullName ?? LayerCacheSettings.DefaultDirectory(Environment.GetEnvironmentVariable);
+        return new LayerCacheSettings(directory, parseResult.GetValue(CacheMaxSize));
+    }
+
+    private static long ParseSize(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[^1].Value;
+        if (ByteSize.TryParse(text) is { } bytes)
+        {
+            return bytes;
+        }
+
+        result.AddError($"--cache-max-size '{text}': write a positive size such as 512M, 2G or 1073741824 (bytes; K, M, G, T are powers of 1024).");
+        return 0;
+    }
 
     private static Platform ParsePlatform(System.CommandLine.Parsing.ArgumentResult result)
     {

@@ -8,9 +8,11 @@ namespace Kmm.Preflight.Runner.Commands;
 /// <param name="InsecureRegistries">Registries (<c>host[:port]</c>) reached over plain HTTP.</param>
 /// <param name="CaFiles">Extra PEM CA files to trust.</param>
 /// <param name="Verbose">Whether errors show details and the library logs at debug level.</param>
+/// <param name="Cache">The persistent layer index cache; null for none (in memory for the run only).</param>
 internal sealed record ImageAccessOptions(
     Platform Platform,
     string? AuthFile,
     IReadOnlyList<string> InsecureRegistries,
     IReadOnlyList<string> CaFiles,
-    bool Verbose);
+    bool Verbose,
+    LayerCacheSettings? Cache = null);

@@ -23,7 +23,8 @@ internal sealed class ImageSession : IDisposable
         Access = access;
         _console = console;
         _loggerFactory = RunnerLogging.CreateFactory(console.Error, access.Verbose);
-        var options = CreateClientOptions(access);
+        Cache = CreateCache(access, _loggerFactory);
+        var options = CreateClientOptions(access, Cache);
         Client = new RegistryClient(readsLayers ? options : options with { TopLayerPrefetchBytes = 0 }, _loggerFactory.CreateLogger<RegistryClient>());
         Sources = new ImageSourceFactory(Client);
     }
@@ -40,8 +41,21 @@ internal sealed class ImageSession : IDisposable
     /// <summary>The logger factory (stderr).</summary>
     public ILoggerFactory LoggerFactory => _loggerFactory;
 
-    /// <summary>The registry client options for <paramref name="access"/>.</summary>
-    public static RegistryClientOptions CreateClientOptions(ImageAccessOptions access)
+    /// <summary>The layer index cache of the session (persisted unless <c>--no-cache</c>).</summary>
+    public LayerIndexCache Cache { get; }
+
+    /// <summary>The layer index cache <paramref name="access"/> asks for.</summary>
+    public static LayerIndexCache CreateCache(ImageAccessOptions access, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        return (access.Cache ?? LayerCacheSettings.Disabled).CreateCache(loggerFactory);
+    }
+
+    /// <summary>
+    /// The registry client options for <paramref name="access"/>; with a persisted <paramref name="cache"/>, top layers
+    /// whose index it holds are not prefetched (a warm run downloads no layer).
+    /// </summary>
+    public static RegistryClientOptions CreateClientOptions(ImageAccessOptions access, LayerIndexCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(access);
         var hosts = new Dictionary<string, RegistryHostSettings>(StringComparer.OrdinalIgnoreCase);
@@ -55,6 +69,7 @@ internal sealed class ImageSession : IDisposable
             Credentials = CredentialDiscovery.Create(access.AuthFile),
             Hosts = hosts,
             CaFiles = access.CaFiles,
+            TopLayerPrefetchFilter = cache?.Directory is null ? null : digest => !cache.Contains(digest),
         };
     }
 
@@ -65,6 +80,7 @@ internal sealed class ImageSession : IDisposable
     /// <summary>The merged filesystem of <paramref name="image"/>, with progress on stderr when it is a terminal.</summary>
     public ImageFileSystem OpenFileSystem(ResolvedImage image) => new(image, new ImageFileSystemOptions
     {
+        Cache = Cache,
         Progress = _console.IsErrorTerminal ? new TerminalProgress(_console.Error) : null,
         Logger = _loggerFactory.CreateLogger<ImageFileSystem>(),
     });

@@ -69,7 +69,8 @@ internal static class KernelCommand
     public static async Task<DriverToolkitRelease> ReadAsync(string releaseImage, ImageAccessOptions access, RunnerConsole console, CancellationToken cancellationToken)
     {
         using var loggerFactory = Output.RunnerLogging.CreateFactory(console.Error, access.Verbose);
-        using var opener = new ImageOpener(ImageSession.CreateClientOptions(access), new ImageOpenerOptions { Logger = loggerFactory.CreateLogger<ImageOpener>() });
+        var cache = ImageSession.CreateCache(access, loggerFactory);
+        using var opener = new ImageOpener(ImageSession.CreateClientOptions(access, cache), new ImageOpenerOptions { Cache = cache, Logger = loggerFactory.CreateLogger<ImageOpener>() });
         var resolver = new KernelTargetResolver(opener, access.Platform);
         return await resolver.ReadReleaseAsync(releaseImage, cancellationToken);
     }

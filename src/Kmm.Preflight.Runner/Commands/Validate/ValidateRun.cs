@@ -5,6 +5,7 @@ using Kmm.Preflight.Core.Stages.Build;
 using Kmm.Preflight.Core.Stages.Image;
 using Kmm.Preflight.Core.Stages.Sign;
 using Kmm.Preflight.Core.Status;
+using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Runner.Output;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ internal static class ValidateRun
             return await UsageErrorAsync(console, e.Message);
         }
 
-        var validator = new PreflightValidator(CreateValidatorOptions(request, console, loggerFactory, pipeline));
+        var validator = new PreflightValidator(CreateValidatorOptions(request, console, loggerFactory, pipeline, ImageSession.CreateCache(request.Access, loggerFactory)));
         ObjectSet objects;
         PreflightTarget target;
         try
@@ -57,12 +58,13 @@ internal static class ValidateRun
     }
 
     // Everything the library needs to know about this run, from the request and the console; a new option lands here.
-    private static PreflightValidatorOptions CreateValidatorOptions(ValidateRequest request, RunnerConsole console, ILoggerFactory loggerFactory, ValidationPipeline pipeline) => new()
+    private static PreflightValidatorOptions CreateValidatorOptions(ValidateRequest request, RunnerConsole console, ILoggerFactory loggerFactory, ValidationPipeline pipeline, LayerIndexCache cache) => new()
     {
         Pipeline = pipeline,
         Platform = request.Access.Platform,
         Parallelism = request.Parallel,
-        Registry = ImageSession.CreateClientOptions(request.Access),
+        Registry = ImageSession.CreateClientOptions(request.Access, cache),
+        LayerCache = cache,
         SaveImagesDirectory = request.SaveImagesDirectory,
         Logger = loggerFactory.CreateLogger<PreflightValidator>(),
         Progress = console.IsErrorTerminal ? new ModuleProgress(console.Error) : null,

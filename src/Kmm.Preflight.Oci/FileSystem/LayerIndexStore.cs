@@ -1,0 +1,185 @@
+using Kmm.Preflight.Oci.References;
+using Microsoft.Extensions.Logging;
+
+namespace Kmm.Preflight.Oci.FileSystem;
+
+/// <summary>
+/// The persisted layer indexes: one file a digest in a directory several processes may share, bounded in size with
+/// the least recently used files evicted first.
+/// </summary>
+/// <remarks>
+/// Files are written to a unique temporary name and renamed into place, so a reader sees a whole file or none; a file
+/// torn anyway (a crash, a full disk, an edit) fails its checksum and is a miss, replaced by the next verified scan.
+/// A hit refreshes the file's modification time, the recency eviction goes by. Two processes evicting at once may
+/// both delete the same file (the second delete is a no-op) and an evicted file still open for reading stays readable.
+/// </remarks>
+internal sealed class LayerIndexStore
+{
+    private const string FileExtension = ".lidx";
+    private const string TemporaryExtension = ".tmp";
+
+    // A temporary file this old was left by a writer that died; younger ones may still be being written.
+    private static readonly TimeSpan AbandonedTemporaryAge = TimeSpan.FromMinutes(10);
+
+    private readonly long _maxBytes;
+    private readonly ILogger? _logger;
+
+    public LayerIndexStore(string directory, long maxBytes, ILogger? logger)
+    {
+        Directory = directory;
+        _maxBytes = maxBytes;
+        _logger = logger;
+    }
+
+    public string Directory { get; }
+
+    public string FileOf(Digest digest) => Path.Combine(Directory, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+
+    /// <summary>Whether a file for <paramref name="digest"/> exists (not whether it is valid).</summary>
+    public bool Contains(Digest digest) => File.Exists(FileOf(digest));
+
+    /// <summary>The stored index of <paramref name="digest"/>, or null when there is none or it does not check out.</summary>
+    public async Task<LayerIndex?> TryLoadAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var file = FileOf(digest);
+        byte[] bytes;
+        try
+        {
+            // FileShare.Delete: another process may evict or replace the file while it is read.
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous);
+            if (stream.Length > _maxBytes + LayerIndexFile.TrailerBytes || stream.Length > Array.MaxLength)
+            {
+                _logger?.LogDebug("Layer index cache file {File} is larger than the cache bound; ignored", file);
+                return null;
+            }
+
+            bytes = new byte[stream.Length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger?.LogDebug("Layer index cache file {File} is unreadable ({Message}); treated as a miss", file, ex.Message);
+            return null;
+        }
+
+        if (LayerIndexFile.TryDecode(bytes, digest) is not { } index)
+        {
+            _logger?.LogInformation("Layer index cache file {File} is torn or corrupt (its checksum or format does not match); ignored, the layer is read again and the file replaced", file);
+            return null;
+        }
+
+        Touch(file);
+        return index;
+    }
+
+    /// <summary>Writes <paramref name="index"/> atomically, then evicts down to the bound. Never throws for I/O: the cache is an optimisation.</summary>
+    public void Save(LayerIndex index)
+    {
+        var file = FileOf(index.Digest);
+        var temporary = file + "." + Guid.NewGuid().ToString("N") + TemporaryExtension;
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var bytes = LayerIndexFile.Encode(index);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                stream.Write(bytes);
+            }
+
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or full disk must not fail the scan.
+            _logger?.LogDebug("Layer index of {Layer} not persisted to {Directory}: {Message}", index.Digest, Directory, ex.Message);
+            TryDelete(temporary);
+            return;
+        }
+
+        Evict();
+    }
+
+    /// <summary>Deletes the least recently used index files until the directory holds at most the bound, and abandoned temporary files.</summary>
+    public void Evict()
+    {
+        var files = new List<(string Path, long Length, DateTime Used)>();
+        try
+        {
+            var now = DateTime.UtcNow;
+            foreach (var info in new DirectoryInfo(Directory).EnumerateFiles())
+            {
+                // On Unix the size and time are read (lstat) only now: another process may have evicted the file since
+                // it was listed, which is not an error.
+                try
+                {
+                    if (info.Name.EndsWith(FileExtension, StringComparison.Ordinal))
+                    {
+                        files.Add((info.FullName, info.Length, info.LastWriteTimeUtc));
+                    }
+                    else if (info.Name.EndsWith(TemporaryExtension, StringComparison.Ordinal) && info.Name.Contains(FileExtension + ".", StringComparison.Ordinal)
+                        && now - info.LastWriteTimeUtc > AbandonedTemporaryAge)
+                    {
+                        TryDelete(info.FullName);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        var total = files.Sum(f => f.Length);
+        if (total <= _maxBytes)
+        {
+            return;
+        }
+
+        // Least recently used first: hits refresh the modification time.
+        files.Sort((a, b) => a.Used.CompareTo(b.Used));
+        var evicted = 0;
+        foreach (var (path, length, _) in files)
+        {
+            if (total <= _maxBytes)
+            {
+                break;
+            }
+
+            TryDelete(path);
+            total -= length;
+            evicted++;
+        }
+
+        _logger?.LogDebug("Layer index cache {Directory}: evicted {Count} least recently used file(s) to stay under {Bound} bytes", Directory, evicted, _maxBytes);
+    }
+
+    private static void Touch(string file)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Evicted or replaced by another process since it was read: nothing to refresh.
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
