@@ -77,6 +77,11 @@ internal static class LayerIndexer
         {
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
         }
+        catch (LayerLimitExceededException ex)
+        {
+            // Same type (callers tell a limit from corruption), with the layer and image named as for corrupt data.
+            throw new LayerLimitExceededException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
+        }
 
         settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified });
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;

@@ -231,7 +231,7 @@ pkcs7 = ko[len(unsigned): len(unsigned) + sig_len]
 
 
 def trailer(sig_len, id_type=2, algo=0, hash_=0):
-    return struct.pack(">BBBBBBBI", algo, hash_, id_type, 0, 0, 0, 0, sig_len)
+    return struct.pack(">BBBBB3xI", algo, hash_, id_type, 0, 0, sig_len)
 
 
 write("signatures", "length-larger-than-module.ko", unsigned + pkcs7 + trailer(1 << 31 - 1) + MARK)
