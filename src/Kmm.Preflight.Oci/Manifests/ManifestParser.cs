@@ -42,6 +42,12 @@ public static class ManifestParser
             throw new InvalidDataException($"{sourceName}: manifest is {content.Length} bytes, more than the {MaxManifestBytes}-byte limit.");
         }
 
+        // JsonDocument accepts invalid UTF-8 inside strings and throws InvalidOperationException only when one is read.
+        if (!System.Text.Unicode.Utf8.IsValid(content))
+        {
+            throw new InvalidDataException($"{sourceName}: manifest is not valid UTF-8.");
+        }
+
         JsonElement root;
         try
         {
@@ -125,6 +131,11 @@ public static class ManifestParser
         if (content.Length > MaxConfigBytes)
         {
             throw new InvalidDataException($"{sourceName}: config is {content.Length} bytes, more than the {MaxConfigBytes}-byte limit.");
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(content))
+        {
+            throw new InvalidDataException($"{sourceName}: config is not valid UTF-8.");
         }
 
         try

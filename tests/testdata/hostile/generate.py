@@ -96,6 +96,8 @@ write("oci", "deep-nesting.json", '{"schemaVersion":2,"annotations":' + "[" * 50
 write("oci", "duplicate-layers-key.json", '{"schemaVersion":2,%s,"layers":[],"layers":[%s]}' % (cfg, desc % D))
 write("oci", "truncated.json", '{"schemaVersion":2,%s,"layers":[' % cfg)
 write("oci", "index-bad-platform.json", '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":10,"platform":"linux/amd64"}]}' % D)
+# Found by MutationFuzzTests: invalid UTF-8 inside a JSON string made JsonElement.GetString throw InvalidOperationException.
+write("oci", "fuzz-invalid-utf8-in-string.json", ('{"schemaVersion":2,%s,"layers":[],"annotations":{"a":"' % cfg).encode() + b"\xc3\x28" + b'"}}')
 write("oci", "media-type-contradiction.json", '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",%s,"layers":[]}' % cfg)
 
 
