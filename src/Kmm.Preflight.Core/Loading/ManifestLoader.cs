@@ -17,7 +17,13 @@ public sealed class ManifestLoader
     /// <summary>The API group of KMM's kinds.</summary>
     public const string KmmGroup = "kmm.sigs.x-k8s.io";
 
+    // The largest manifest file read, in bytes; Kubernetes itself refuses objects over ~1.5 MB.
+    internal const long MaxFileBytes = 16 * 1024 * 1024;
+
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    // Invalid UTF-8 is an error, as it is to kubectl, rather than text silently changed to U+FFFD.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ILogger? _logger;
 
@@ -36,8 +42,7 @@ public sealed class ManifestLoader
         var result = ObjectSet.Empty;
         foreach (var file in ExpandPaths(paths))
         {
-            var text = await File.ReadAllTextAsync(file, cancellationToken);
-            result = result.Concat(Parse(text, file));
+            result = result.Concat(Parse(await ReadTextAsync(file, cancellationToken), file));
         }
 
         return result;
@@ -57,6 +62,25 @@ public sealed class ManifestLoader
         }
 
         return collector.ToSet();
+    }
+
+    private static async Task<string> ReadTextAsync(string file, CancellationToken cancellationToken)
+    {
+        // Checked before reading: a file named by mistake (an image, a disk) must not be read into memory whole.
+        var length = new FileInfo(file).Length;
+        if (length > MaxFileBytes)
+        {
+            throw new ManifestLoadException(file, null, null, $"the file is {length} bytes, more than the {MaxFileBytes}-byte limit for a manifest file");
+        }
+
+        try
+        {
+            return await File.ReadAllTextAsync(file, StrictUtf8, cancellationToken);
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            throw new ManifestLoadException(file, null, null, "not valid UTF-8 text", ex);
+        }
     }
 
     private static IEnumerable<string> ExpandPaths(IEnumerable<string> paths)
@@ -103,6 +127,7 @@ public sealed class ManifestLoader
         var stream = new YamlStream();
         try
         {
+            YamlNesting.Check(text, sourceName);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)

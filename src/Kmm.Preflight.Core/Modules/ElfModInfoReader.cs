@@ -111,6 +111,12 @@ public static class ElfModInfoReader
             }
 
             var header = temp with { SectionHeaderOffset = shoff, EntrySize = entsize, SectionCount = count, StringTableIndex = strndx };
+            if (count != 0 && (shoff > elf.Length || (long)count * entsize > elf.Length - shoff))
+            {
+                // The kernel refuses such a module (ENOEXEC), even when the sections read here happen to lie inside.
+                throw new InvalidDataException($"ELF section header table ({count} entries of {entsize} bytes at offset {shoff}) lies outside the file ({elf.Length} bytes)");
+            }
+
             if (count == 0 || strndx == ShnXindex)
             {
                 // Extended numbering: the real values live in section 0's sh_size and sh_link.

@@ -96,6 +96,11 @@ internal static class LayerIndexer
         {
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
         }
+        catch (LayerLimitExceededException ex)
+        {
+            // Same type (callers tell a limit from corruption), with the layer and image named as for corrupt data.
+            throw new LayerLimitExceededException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
+        }
 
         if (digests is not null)
         {

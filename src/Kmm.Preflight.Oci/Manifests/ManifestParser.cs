@@ -14,6 +14,10 @@ public static class ManifestParser
     /// <summary>The largest config blob accepted, 4 MiB.</summary>
     public const int MaxConfigBytes = 4 * 1024 * 1024;
 
+    // A key given twice means what the last one says to Go's encoding/json (containerd, the registry) and may mean
+    // something else to another reader: the layers checked here could differ from the layers a node pulls.
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     /// <summary>
     /// Parses a manifest or index. <paramref name="contentType"/> is the media type the transport reported
     /// (HTTP <c>Content-Type</c>, a descriptor's media type), or null when there is none.
@@ -38,10 +42,16 @@ public static class ManifestParser
             throw new InvalidDataException($"{sourceName}: manifest is {content.Length} bytes, more than the {MaxManifestBytes}-byte limit.");
         }
 
+        // JsonDocument accepts invalid UTF-8 inside strings and throws InvalidOperationException only when one is read.
+        if (!System.Text.Unicode.Utf8.IsValid(content))
+        {
+            throw new InvalidDataException($"{sourceName}: manifest is not valid UTF-8.");
+        }
+
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(content);
+            using var document = JsonDocument.Parse(content, StrictJson);
             root = document.RootElement.Clone();
         }
         catch (JsonException e)
@@ -123,9 +133,14 @@ public static class ManifestParser
             throw new InvalidDataException($"{sourceName}: config is {content.Length} bytes, more than the {MaxConfigBytes}-byte limit.");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(content))
+        {
+            throw new InvalidDataException($"{sourceName}: config is not valid UTF-8.");
+        }
+
         try
         {
-            using var document = JsonDocument.Parse(content.ToArray());
+            using var document = JsonDocument.Parse(content.ToArray(), StrictJson);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -201,7 +216,13 @@ public static class ManifestParser
         }
 
         Platform? platform = null;
-        if (element.TryGetProperty("platform", out var p) && p.ValueKind == JsonValueKind.Object)
+        if (element.TryGetProperty("platform", out var p) && p.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            // Read as "no platform" it would match any platform asked for.
+            throw new InvalidDataException($"{sourceName}: '{field}.platform' is not an object.");
+        }
+
+        if (p.ValueKind == JsonValueKind.Object)
         {
             var os = GetString(p, "os");
             var arch = GetString(p, "architecture");

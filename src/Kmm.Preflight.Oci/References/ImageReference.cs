@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Kmm.Preflight.Oci.References;
@@ -64,6 +65,19 @@ public sealed partial record ImageReference
             return false;
         }
 
+        // Before any message echoes the reference: a control character would reach the user's terminal raw.
+        var control = reference.AsSpan().IndexOfAnyInRange('\0', '\x1f');
+        if (control < 0)
+        {
+            control = reference.IndexOf('\x7f', StringComparison.Ordinal);
+        }
+
+        if (control >= 0 && !char.IsWhiteSpace(reference[control]))
+        {
+            error = $"invalid image reference: it contains the control character U+{(int)reference[control]:X4} at position {control + 1}";
+            return false;
+        }
+
         if (reference.Length > 4096 || reference.Any(char.IsWhiteSpace))
         {
             error = $"invalid image reference '{reference}': it contains white space or is too long";
@@ -81,6 +95,13 @@ public sealed partial record ImageReference
         if (at >= 0)
         {
             var digestText = rest[(at + 1)..];
+            if (!rest[..at].Contains('/', StringComparison.Ordinal) && digestText.Contains('/', StringComparison.Ordinal))
+            {
+                // USER:PASSWORD@HOST/REPO, as in a URL: not echoed, since the part before '@' is likely a password.
+                error = "invalid image reference: it has credentials before the registry name (USER[:PASSWORD]@HOST/…); give credentials with an auth file or a pull secret instead";
+                return false;
+            }
+
             if (!References.Digest.TryParse(digestText, out var d))
             {
                 error = $"invalid image reference '{reference}': '{digestText}' is not a valid digest (expected sha256: and 64 lowercase hex characters)";
@@ -117,6 +138,13 @@ public sealed partial record ImageReference
             if (!RegistryPattern().IsMatch(registry))
             {
                 error = $"invalid image reference '{reference}': registry '{registry}' is not a valid host[:port]";
+                return false;
+            }
+
+            var portColon = registry.LastIndexOf(':');
+            if (portColon > registry.LastIndexOf(']') && int.Parse(registry.AsSpan(portColon + 1), CultureInfo.InvariantCulture) is < 1 or > 65535)
+            {
+                error = $"invalid image reference '{reference}': registry '{registry}' has a port outside 1-65535";
                 return false;
             }
         }
