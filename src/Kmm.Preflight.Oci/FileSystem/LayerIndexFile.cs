@@ -52,6 +52,9 @@ internal static class LayerIndexFile
         return index is not null && body.Position == bodyLength ? index : null;
     }
 
+    /// <summary>The file bytes for an already serialized <paramref name="body"/> (tests re-seal damaged bodies with it).</summary>
+    internal static byte[] Seal(ReadOnlySpan<byte> body) => [.. body, .. Trailer(body)];
+
     private static byte[] Trailer(ReadOnlySpan<byte> body)
     {
         var trailer = new byte[TrailerBytes];

@@ -134,9 +134,11 @@ public sealed partial class RandomAccessTests
         var (reference, layer) = await PushAsync("gzip-builder");
         await ScanAsync(reference);
         var file = CacheFile(layer.Digest);
-        var bytes = await File.ReadAllBytesAsync(file);
+        var bytes = (await File.ReadAllBytesAsync(file))[..^LayerIndexFile.TrailerBytes];
         bytes[bytes.Length - 40] ^= 0x55; // inside the random-access section, just before its checksum
-        await File.WriteAllBytesAsync(file, bytes);
+
+        // Re-sealed, so the file's own trailer passes and the section's checksum is what must catch the damage.
+        await File.WriteAllBytesAsync(file, LayerIndexFile.Seal(bytes));
 
         using var handler = new RangeRecordingHandler();
         var (fileSystem, client) = await OpenAsync(reference, handler);
@@ -307,15 +309,11 @@ public sealed partial class RandomAccessTests
 
     private void Rewrite(Digest digest, Func<LayerIndex, LayerIndex> change)
     {
-        LayerIndex index;
-        using (var stream = File.OpenRead(CacheFile(digest)))
-        {
-            index = LayerIndexSerializer.TryRead(stream, digest) ?? throw new InvalidOperationException("the first scan wrote no readable index");
-        }
-
+        var index = LayerIndexFile.TryDecode(File.ReadAllBytes(CacheFile(digest)), digest) ?? throw new InvalidOperationException("the first scan wrote no readable index");
         Assert.That(index.RandomAccess?.Checkpoints, Is.Not.Empty, "the first scan recorded checkpoints");
-        using var output = File.Create(CacheFile(digest));
-        LayerIndexSerializer.Write(output, change(index));
+
+        // Written whole and sealed, as a buggy writer would: only the file digests can catch the wrong data.
+        File.WriteAllBytes(CacheFile(digest), LayerIndexFile.Encode(change(index)));
     }
 
     private static LayerIndex WithEntries(LayerIndex index, Func<LayerIndexEntry, LayerIndexEntry> change) =>
