@@ -123,7 +123,7 @@ public sealed partial class ImageFileSystem
 
         return await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained
             ? (byte[])retained.Clone()
-            : await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+            : await ReadLayerContentAsync(node, data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -154,7 +154,7 @@ public sealed partial class ImageFileSystem
         }
         else
         {
-            await LayerContentReader.CopyAsync(Image.Layers[node.DataLayer], data, destination, Options.Logger, cancellationToken).ConfigureAwait(false);
+            await CopyLayerContentAsync(node, data, destination, cancellationToken).ConfigureAwait(false);
         }
 
         return data.Size;
@@ -179,7 +179,9 @@ public sealed partial class ImageFileSystem
             return data.Content;
         }
 
-        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
+        // A file of a table-of-contents layer is one ranged read away: no second pass over the layer to retain it.
+        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true
+            && (await GetIndexAsync(node.DataLayer, cancellationToken).ConfigureAwait(false)).Toc is null)
         {
             var retained = await GetRetainedContentAsync(node.DataLayer, cancellationToken).ConfigureAwait(false);
             if (retained.TryGetValue(data.DataOffset, out var content))

@@ -113,7 +113,10 @@ public sealed class LayerIndexCache
         }
 
         var index = await scan(cancellationToken).ConfigureAwait(false);
-        if (file is not null)
+
+        // An index from a table of contents is not persisted: its data offsets name TOC files, which the stored form
+        // does not keep, and reading the TOC again costs two small ranged reads.
+        if (file is not null && index.Toc is null)
         {
             Persist(file, index);
         }

@@ -32,6 +32,7 @@ internal static class LayerIndexer
 
         // Regular files so far by path: a hard link takes the data of the file its target names at that point.
         var files = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
+        var estargz = Toc.TocAnnotations.IsEstargz(descriptor);
         await using var tar = await LayerTarStream.OpenAsync(layer, cancellationToken).ConfigureAwait(false);
         await using var reader = new LayerTarReader(tar.Tar, settings.Limits);
         var nextReport = ProgressInterval;
@@ -40,6 +41,12 @@ internal static class LayerIndexer
             while (await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 var indexed = Classify(entry);
+                if (indexed is not null && estargz && Toc.TocAnnotations.IsEstargzHidden(indexed.Path))
+                {
+                    // The TOC and landmark files eStargz adds are hidden, as the TOC listing hides them.
+                    indexed = null;
+                }
+
                 if (indexed is not null)
                 {
                     if (indexed.Kind == LayerEntryKind.File && indexed.Size <= MaxRetainedFileBytes
@@ -78,7 +85,7 @@ internal static class LayerIndexer
             throw new InvalidDataException($"Layer {descriptor.Digest} of {settings.ImageName}: {ex.Message}", ex);
         }
 
-        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified });
+        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified, Note = settings.Note });
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
         settings.Logger?.Log(
             level,
@@ -96,7 +103,7 @@ internal static class LayerIndexer
     }
 
     /// <summary>Records regular files by path and points hard links at their target's data.</summary>
-    private static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
+    internal static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
     {
         switch (entry.Kind)
         {

@@ -9,9 +9,11 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// <param name="Limits">Bounds against hostile layers.</param>
 /// <param name="Progress">Progress sink; null for none.</param>
 /// <param name="Logger">Logger; null for none.</param>
+/// <param name="Note">Why the layer is streamed although it has a table of contents; null when nothing to say.</param>
 internal sealed record LayerScanSettings(
     string ImageName,
     Func<string, long, bool>? RetainContent,
     LayerLimits Limits,
     IProgress<LayerScanProgress>? Progress,
-    ILogger? Logger);
+    ILogger? Logger,
+    string? Note = null);

@@ -6,7 +6,7 @@ using Kmm.Preflight.Oci.Registry;
 namespace Kmm.Preflight.Oci.Sources;
 
 /// <summary>A layer blob read from a registry on demand, or from a copy prefetched while the image was resolved.</summary>
-internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer
+internal sealed class RegistryLayer(RegistryClient client, ImageReference repository, Descriptor descriptor) : IRegistryLayer, IRangeReadableLayer
 {
     private Task<byte[]?>? _prefetch;
 
@@ -36,6 +36,24 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         }
 
         return await client.OpenBlobAsync(repository, descriptor.Digest, descriptor.Size, offset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenRangeAsync(long start, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        if (start + length > descriptor.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"bytes {start}..{start + length} are not inside blob {descriptor.Digest} ({descriptor.Size} bytes)");
+        }
+
+        if (_prefetch is { IsCompletedSuccessfully: true } prefetch && prefetch.Result is { } bytes)
+        {
+            return new MemoryStream(bytes, (int)start, (int)length, writable: false);
+        }
+
+        return await client.OpenBlobRangeAsync(repository, descriptor.Digest, start, length, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)

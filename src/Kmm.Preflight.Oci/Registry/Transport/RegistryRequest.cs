@@ -24,6 +24,9 @@ internal sealed record RegistryRequest
     /// <summary>Start offset of a <c>Range: bytes=N-</c> request, or null.</summary>
     public long? RangeFrom { get; init; }
 
+    /// <summary>Last offset (inclusive) of a <c>Range: bytes=N-M</c> request with <see cref="RangeFrom"/>, or null for open-ended.</summary>
+    public long? RangeTo { get; init; }
+
     /// <summary>Whether the request may be sent again (false for a body that cannot be replayed).</summary>
     public bool Retryable { get; init; } = true;
 

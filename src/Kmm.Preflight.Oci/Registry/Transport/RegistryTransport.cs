@@ -97,7 +97,7 @@ internal sealed partial class RegistryTransport : IDisposable
 
             if (request.RangeFrom is { } from)
             {
-                message.Headers.Range = new RangeHeaderValue(from, null);
+                message.Headers.Range = new RangeHeaderValue(from, request.RangeTo);
             }
 
             foreach (var (name, value) in request.Headers)
