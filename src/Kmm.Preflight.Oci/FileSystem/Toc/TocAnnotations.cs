@@ -25,6 +25,11 @@ internal static class TocAnnotations
     /// <summary>Whether <paramref name="descriptor"/> is an eStargz layer.</summary>
     public static bool IsEstargz(Descriptor descriptor) => descriptor.Annotations.ContainsKey(EstargzTocDigest);
 
+    /// <summary>Whether <paramref name="descriptor"/> announces a table of contents (well-formed or not).</summary>
+    public static bool Announces(Descriptor descriptor) => IsEstargz(descriptor)
+        || descriptor.Annotations.ContainsKey(ZstdChunkedPrefix + ManifestPosition)
+        || descriptor.Annotations.ContainsKey(ZstdChunkedLegacyPrefix + ManifestPosition);
+
     /// <summary>Whether <paramref name="normalisedPath"/> is one of eStargz's own files, hidden from the merged view.</summary>
     public static bool IsEstargzHidden(string normalisedPath) => EstargzHidden.Contains(normalisedPath);
 

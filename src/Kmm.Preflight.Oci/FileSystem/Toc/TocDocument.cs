@@ -89,11 +89,11 @@ internal static class TocDocument
                 : throw new TocInvalidException($"TOC entry {index} ('{name}') has digest '{(text.Length > 80 ? text[..80] : text)}', not a sha256 digest");
         }
 
-        // zstd:chunked may describe holes as "zeros" chunks with no compressed bytes: such ranges cannot be read as
-        // one run of frames, so the layer is streamed instead.
-        if (String(element, "chunkType") is { Length: > 0 } chunkType && chunkType != "data")
+        // zstd:chunked marks runs of zeros as "zeros" chunks; their frames are still in the blob (it must decompress to
+        // the whole tar), so a file's range reads the same. Any other kind is unknown.
+        if (String(element, "chunkType") is { Length: > 0 } chunkType && chunkType is not ("data" or "zeros"))
         {
-            throw new TocInvalidException($"TOC entry {index} ('{name}') has chunk type '{(chunkType.Length > 20 ? chunkType[..20] : chunkType)}', which is not read by range");
+            throw new TocInvalidException($"TOC entry {index} ('{name}') has unknown chunk type '{(chunkType.Length > 20 ? chunkType[..20] : chunkType)}'");
         }
 
         var mode = Number(element, "mode");
