@@ -46,7 +46,7 @@ internal static class TocFileReader
                 var read = await decoded.ReadAsync(buffer.AsMemory(0, (int)Math.Min(remaining, buffer.Length)), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    throw new InvalidDataException($"{where} decompresses to {file.Size - remaining} bytes, not {file.Size}.");
+                    throw new EndOfStreamException($"it decompresses to {file.Size - remaining} bytes, not {file.Size}");
                 }
 
                 hash.AppendData(buffer, 0, read);
@@ -54,7 +54,7 @@ internal static class TocFileReader
                 remaining -= read;
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or ZstdSharp.ZstdException)
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ZstdSharp.ZstdException)
         {
             throw new InvalidDataException($"{where} cannot be read: {e.Message}", e);
         }

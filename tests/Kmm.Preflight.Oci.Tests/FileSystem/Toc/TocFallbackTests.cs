@@ -93,6 +93,28 @@ public sealed class TocFallbackTests
         Assert.That(done.Verified, Is.True, "streamed to the end, so the blob digest was checked");
     }
 
+    [TestCase("zstd-chunked")]
+    [TestCase("estargz")]
+    public async Task FileDataNotMatchingItsTocDigestIsAnErrorNotAFile(string kind)
+    {
+        // The TOC is intact (and verified) but one compressed byte of the module is flipped.
+        using var client = _fixture.Registry.CreateClient();
+        var original = await TocLayerTests.ResolveAsync(client, _fixture.Reference(Name(kind)));
+        var index = await LayerIndexing.IndexAsync(original.Layers.Single(), new LayerScanSettings("probe", null, Kmm.Preflight.Oci.Layers.LayerLimits.Default, null, null));
+        var module = index.Toc!.Files.Single(f => f.Path == TocImageFixture.ModulePath.TrimStart('/'));
+        var damaged = await TocImageMaker.EditLayerAsync(_fixture.Registry, Name(kind), $"{_fixture.Repository}/flipped-{kind}:v1", blob =>
+        {
+            var copy = (byte[])blob.Clone();
+            copy[(module.Start + module.End) / 2] ^= 0x5a;
+            return copy;
+        });
+        var fs = new ImageFileSystem(await TocLayerTests.ResolveAsync(client, damaged));
+
+        var error = Assert.ThrowsAsync<InvalidDataException>(() => fs.ReadAllBytesAsync(TocImageFixture.ModulePath));
+
+        Assert.That(error!.Message, Does.Contain(TocImageFixture.ModulePath));
+    }
+
     [Test]
     public async Task OciLayoutCopyIsReadByRangeFromDisk()
     {
