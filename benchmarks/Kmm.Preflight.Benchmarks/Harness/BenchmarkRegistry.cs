@@ -19,6 +19,9 @@ internal sealed class BenchmarkRegistry : IAsyncDisposable
 
     public string Host => _process.Host;
 
+    /// <summary>The registry process (for tools that push derived images into it).</summary>
+    public RegistryProcess Process => _process;
+
     public static async Task<BenchmarkRegistry?> StartAsync(BenchmarkImages images)
     {
         var process = await RegistryProcess.StartAsync(RegistryMode.PlainHttp);
