@@ -50,7 +50,7 @@ internal static class ScanHarness
         Console.WriteLine($"Kernel {kernel.Package} ({kernel.Release}); gzip layer {Mb(images.GzipLayer.Size)} MB, zstd layer {Mb(images.ZstdLayer.Size)} MB, tar {Mb(images.GzipLayer.UncompressedSize)} MB.");
 
         await using var registry = options.UseRegistry ? await BenchmarkRegistry.StartAsync(images) : null;
-        var toc = await TocScenario.PrepareAsync(registry);
+        var toc = await TocScenario.PrepareAsync(registry, options.CacheDirectory, images);
         var sources = new ImageSources(images, registry);
         var results = new ScanResults
         {
