@@ -35,29 +35,27 @@ internal static class TocScenario
 
         await Tools.EnsureAsync(new Dictionary<string, string> { ["skopeo"] = "skopeo", ["containerd"] = "containerd", ["ctr-remote"] = "stargz-snapshotter" });
         var layout = Path.Combine(cacheDirectory, $"toc-layout-{images.GzipLayer.Digest.Hex[..16]}");
-        var marker = Path.Combine(layout, ".complete");
-        var tags = Kinds.Select(k => k.Tag).ToList();
-        if (File.Exists(marker))
+        var source = $"{BenchmarkRegistry.Repository}:{BenchmarkImages.GzipTag}";
+        foreach (var (format, tag, _) in Kinds)
         {
-            Console.WriteLine($"Pushing the cached zstd:chunked and eStargz images from {layout}…");
-            foreach (var tag in tags)
+            // One marker per image, written once it is safely in the layout.
+            var marker = Path.Combine(layout, $".{tag}.complete");
+            var target = $"{BenchmarkRegistry.Repository}:{tag}";
+            if (File.Exists(marker))
             {
-                await Tools.RunAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:{tag}", $"docker://{registry.Host}/{BenchmarkRegistry.Repository}:{tag}"]);
+                Console.WriteLine($"Pushing the cached {format} image from {layout}…");
+                await Tools.RunAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:{tag}", $"docker://{registry.Host}/{target}"]);
+                continue;
             }
 
-            return true;
+            Console.WriteLine($"Converting full-gzip to {format}; minutes the first time…");
+            await (tag == EstargzTag
+                ? TocImageMaker.EstargzAsync(registry.Process, source, target)
+                : TocImageMaker.ZstdChunkedAsync(registry.Process, source, target));
+            await Tools.RunAsync("skopeo", ["copy", "--quiet", "--src-tls-verify=false", $"docker://{registry.Host}/{target}", $"oci:{layout}:{tag}"]);
+            await File.WriteAllTextAsync(marker, tag);
         }
 
-        var source = $"{BenchmarkRegistry.Repository}:{BenchmarkImages.GzipTag}";
-        Console.WriteLine("Converting full-gzip to zstd:chunked (skopeo) and eStargz (ctr-remote); minutes the first time…");
-        await TocImageMaker.ZstdChunkedAsync(registry.Process, source, $"{BenchmarkRegistry.Repository}:{ZstdChunkedTag}");
-        await TocImageMaker.EstargzAsync(registry.Process, source, $"{BenchmarkRegistry.Repository}:{EstargzTag}");
-        foreach (var tag in tags)
-        {
-            await Tools.RunAsync("skopeo", ["copy", "--quiet", "--src-tls-verify=false", $"docker://{registry.Host}/{BenchmarkRegistry.Repository}:{tag}", $"oci:{layout}:{tag}"]);
-        }
-
-        await File.WriteAllTextAsync(marker, string.Join('\n', tags));
         return true;
     }
 

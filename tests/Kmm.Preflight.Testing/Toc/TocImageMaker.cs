@@ -18,11 +18,25 @@ public static class TocImageMaker
     public const string ZstdChunkedPrefix = "io.github.containers.zstd-chunked.";
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> (both <c>repo:tag</c>) as zstd:chunked with skopeo.</summary>
+    /// <remarks>
+    /// Through a fresh OCI layout: copying registry to registry, skopeo may reuse the gzip blob it knows the registry
+    /// has (its blob-info cache) instead of compressing, which leaves a gzip layer. Into an empty layout it must compress.
+    /// </remarks>
     public static async Task<ImageReference> ZstdChunkedAsync(RegistryProcess registry, string source, string target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        await TocTools.RunAsync("skopeo", ["copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-compress-format", "zstd:chunked",
-            $"docker://{registry.Host}/{source}", $"docker://{registry.Host}/{target}"], cancellationToken);
+        var layout = Directory.CreateTempSubdirectory("kmm-zstd-chunked-").FullName;
+        try
+        {
+            await TocTools.RunAsync("skopeo", ["copy", "--quiet", "--src-tls-verify=false", "--dest-compress-format", "zstd:chunked",
+                $"docker://{registry.Host}/{source}", $"oci:{layout}:chunked"], cancellationToken);
+            await TocTools.RunAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:chunked", $"docker://{registry.Host}/{target}"], cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(layout, recursive: true);
+        }
+
         return registry.Reference(target);
     }
 
