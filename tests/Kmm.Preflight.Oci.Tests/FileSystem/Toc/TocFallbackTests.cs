@@ -11,7 +11,9 @@ namespace Kmm.Preflight.Oci.Tests.FileSystem.Toc;
 /// When the TOC cannot be used (ranges ignored, digest mismatch, footer cut or garbled) the layer is streamed, the
 /// answer is still right, and the progress report and log say why.
 /// </summary>
+// Not parallel: the ranged-GET checks count this layer's requests in the shared registry's log.
 [Category("Integration")]
+[NonParallelizable]
 public sealed class TocFallbackTests
 {
     private TocImageFixture _fixture = null!;
