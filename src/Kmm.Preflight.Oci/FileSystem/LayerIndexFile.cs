@@ -28,6 +28,12 @@ internal static class LayerIndexFile
         return body.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="body"/> with its trailer: the file bytes for a body the serializer wrote (tests frame bodies they
+    /// changed on purpose, to reach the checks behind the trailer).
+    /// </summary>
+    public static byte[] Frame(ReadOnlySpan<byte> body) => [.. body, .. Trailer(body)];
+
     /// <summary>The index in <paramref name="file"/>, or null when its trailer, checksum or body does not check out.</summary>
     public static LayerIndex? TryDecode(byte[] file, Digest digest)
     {

@@ -135,8 +135,12 @@ public sealed partial class RandomAccessTests
         await ScanAsync(reference);
         var file = CacheFile(layer.Digest);
         var bytes = await File.ReadAllBytesAsync(file);
-        bytes[bytes.Length - 40] ^= 0x55; // inside the random-access section, just before its checksum
-        await File.WriteAllBytesAsync(file, bytes);
+
+        // Behind the file's integrity trailer (a change there is a whole-file miss, not this case): the body is changed
+        // and framed again, so only the random-access section's own checksum can catch it.
+        var body = bytes[..^LayerIndexFile.TrailerBytes];
+        body[body.Length - 40] ^= 0x55; // inside the random-access section, just before its checksum
+        await File.WriteAllBytesAsync(file, LayerIndexFile.Frame(body));
 
         using var handler = new RangeRecordingHandler();
         var (fileSystem, client) = await OpenAsync(reference, handler);
@@ -307,15 +311,11 @@ public sealed partial class RandomAccessTests
 
     private void Rewrite(Digest digest, Func<LayerIndex, LayerIndex> change)
     {
-        LayerIndex index;
-        using (var stream = File.OpenRead(CacheFile(digest)))
-        {
-            index = LayerIndexSerializer.TryRead(stream, digest) ?? throw new InvalidOperationException("the first scan wrote no readable index");
-        }
-
+        var index = LayerIndexFile.TryDecode(File.ReadAllBytes(CacheFile(digest)), digest) ?? throw new InvalidOperationException("the first scan wrote no readable index");
         Assert.That(index.RandomAccess?.Checkpoints, Is.Not.Empty, "the first scan recorded checkpoints");
-        using var output = File.Create(CacheFile(digest));
-        LayerIndexSerializer.Write(output, change(index));
+
+        // Framed with a valid trailer: the damage must be caught by the file digests, not by the file's integrity check.
+        File.WriteAllBytes(CacheFile(digest), LayerIndexFile.Encode(change(index)));
     }
 
     private static LayerIndex WithEntries(LayerIndex index, Func<LayerIndexEntry, LayerIndexEntry> change) =>
