@@ -22,9 +22,9 @@ internal static partial class ScanChild
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scan-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm" or "modules-once" or "layers-once" or "ls-once"))
+        if (args.Length == 0 || args[0] is not ("scan-once" or "read-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm" or "modules-once" or "layers-once" or "ls-once"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | read-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | modules-once LIST | layers-once LIST | ls-once SOURCE PATH CACHEDIR | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -41,6 +41,9 @@ internal static partial class ScanChild
         {
             case "scan-once":
                 await ScanAsync(args[1], args[2], insecureRegistry, result);
+                break;
+            case "read-once":
+                await ReadOnce.RunAsync(args[1], args[2], insecureRegistry, result);
                 break;
             case "resolve-once":
                 var resolved = await OpenAsync(args[1], insecureRegistry);
@@ -128,7 +131,7 @@ internal static partial class ScanChild
         result["compressedBytesRead"] = progress.Completed.Values.Sum(p => p.CompressedBytesRead);
     }
 
-    private static Task<ResolvedImage> OpenAsync(string sourceName, string? insecureRegistry)
+    internal static Task<ResolvedImage> OpenAsync(string sourceName, string? insecureRegistry)
     {
         var options = insecureRegistry is null
             ? new RegistryClientOptions()

@@ -22,6 +22,9 @@ internal sealed class BenchmarkRegistry : IAsyncDisposable
     /// <summary>The registry's recent log lines (one a request), for counting blob downloads.</summary>
     public IReadOnlyList<string> Log => _process.RecentLog;
 
+    /// <summary>The registry process (for tools that push derived images into it).</summary>
+    public RegistryProcess Process => _process;
+
     public static async Task<BenchmarkRegistry?> StartAsync(BenchmarkImages images)
     {
         var process = await RegistryProcess.StartAsync(RegistryMode.PlainHttp);

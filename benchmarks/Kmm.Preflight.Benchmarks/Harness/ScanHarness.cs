@@ -50,6 +50,7 @@ internal static class ScanHarness
         Console.WriteLine($"Kernel {kernel.Package} ({kernel.Release}); gzip layer {Mb(images.GzipLayer.Size)} MB, zstd layer {Mb(images.ZstdLayer.Size)} MB, tar {Mb(images.GzipLayer.UncompressedSize)} MB.");
 
         await using var registry = options.UseRegistry ? await BenchmarkRegistry.StartAsync(images) : null;
+        var toc = await TocScenario.PrepareAsync(registry, options.CacheDirectory, images);
         var sources = new ImageSources(images, registry);
         var results = new ScanResults
         {
@@ -79,6 +80,11 @@ internal static class ScanHarness
         Self(FullZstd, ["scan-once", sources.For(BenchmarkImages.ZstdTag), images.AbsentModule, .. sources.ChildAccessArguments]);
         Self(EarlyExit, ["scan-once", sources.For(BenchmarkImages.EarlyExitTag), images.ProbeModule, .. sources.ChildAccessArguments]);
         RandomAccessScenario.Plan(Self, sources, images, options.CacheDirectory);
+        if (toc)
+        {
+            TocScenario.Plan(Self, sources, images);
+        }
+
         Self(InflateGzip, ["inflate-once", images.GzipLayer.FilePath!, "gzip"]);
         var isal = File.Exists("/usr/lib/x86_64-linux-gnu/libisal.so.2") || File.Exists("/usr/lib/aarch64-linux-gnu/libisal.so.2");
         if (isal)
@@ -164,6 +170,11 @@ internal static class ScanHarness
             "early exit / full gzip scan (start-up and resolve subtracted)",
             Math.Max(0, early.Seconds - resolve.Seconds) / Math.Max(1e-9, fullGzip.Seconds - resolve.Seconds), double.NaN));
         RandomAccessScenario.AddTargets(results, figures, fullGzip);
+        if (toc)
+        {
+            TocScenario.AddTargets(results, figures, startup, fullGzip);
+        }
+
         results.Targets.Add(Target.Below("peak RSS, full gzip scan (MB)", (fullGzip.PeakRssKb ?? 0) / 1024.0, 100));
         results.Targets.Add(Target.Below("peak RSS, full zstd scan (MB)", (fullZstd.PeakRssKb ?? 0) / 1024.0, 100));
 

@@ -17,6 +17,13 @@ public interface IImageFiles
     /// <summary>Compressed layer bytes read so far for this image (0 when served from the cache).</summary>
     long CompressedBytesRead { get; }
 
+    /// <summary>
+    /// How layers of this image were read, by layer digest, where that is worth telling: read from a table of contents
+    /// (eStargz, zstd:chunked), or streamed although they have one and why (the registry ignored <c>Range</c>, the TOC
+    /// failed verification). Empty by default.
+    /// </summary>
+    IReadOnlyDictionary<string, string> LayerReads => new Dictionary<string, string>();
+
     /// <summary>The entry at <paramref name="path"/>, or null (also when its symbolic links loop).</summary>
     Task<FileSystemEntry?> GetEntryAsync(string path, bool followSymlinks = true, CancellationToken cancellationToken = default);
 

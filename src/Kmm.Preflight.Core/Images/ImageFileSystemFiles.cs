@@ -7,6 +7,7 @@ internal sealed class ImageFileSystemFiles : IImageFiles, IProgress<LayerScanPro
 {
     private readonly IProgress<LayerScanProgress>? _forward;
     private readonly Dictionary<string, long> _bytesByLayer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _reads = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public ImageFileSystemFiles(string name, IProgress<LayerScanProgress>? forward)
@@ -32,6 +33,17 @@ internal sealed class ImageFileSystemFiles : IImageFiles, IProgress<LayerScanPro
         }
     }
 
+    public IReadOnlyDictionary<string, string> LayerReads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, string>(_reads, StringComparer.Ordinal);
+            }
+        }
+    }
+
     private ImageFileSystem Fs => FileSystem ?? throw new InvalidOperationException("the image is not open");
 
     public void Report(LayerScanProgress value)
@@ -40,6 +52,10 @@ internal sealed class ImageFileSystemFiles : IImageFiles, IProgress<LayerScanPro
         {
             var key = value.Layer.ToString();
             _bytesByLayer[key] = Math.Max(_bytesByLayer.GetValueOrDefault(key), value.CompressedBytesRead);
+            if (value.Note is not null)
+            {
+                _reads[key] = value.Note;
+            }
         }
 
         _forward?.Report(value);

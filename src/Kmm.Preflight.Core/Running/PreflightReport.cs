@@ -17,6 +17,12 @@ public sealed record PreflightReport
     /// <summary>Compressed layer bytes read during the run.</summary>
     public long CompressedBytesRead { get; init; }
 
+    /// <summary>
+    /// How layers were read where worth telling, by layer digest: from a verified table of contents (eStargz,
+    /// zstd:chunked), or streamed instead and why (the registry ignored <c>Range</c>, the TOC failed verification).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> LayerReads { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether every module is verified.</summary>
     public bool AllVerified => Results.All(r => r.Status.Verified);
 

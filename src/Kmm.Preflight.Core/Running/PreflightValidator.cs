@@ -143,6 +143,7 @@ public sealed class PreflightValidator
             Results = results,
             LayerScans = statistics.ScansByLayer.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             CompressedBytesRead = statistics.CompressedBytesRead,
+            LayerReads = statistics.LayerReads.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         };
     }
 

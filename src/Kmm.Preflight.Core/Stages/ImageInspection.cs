@@ -29,4 +29,10 @@ public sealed record ImageInspection
 
     /// <summary>Compressed layer bytes read for this image by this check (0 when everything came from the cache).</summary>
     public long CompressedBytesRead { get; init; }
+
+    /// <summary>
+    /// How layers were read for this check, by layer digest, where that is worth telling: from a verified table of
+    /// contents (eStargz, zstd:chunked), or streamed instead and why. Empty when every layer was simply streamed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> LayerReads { get; init; } = new Dictionary<string, string>();
 }

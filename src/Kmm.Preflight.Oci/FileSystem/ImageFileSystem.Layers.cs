@@ -174,7 +174,7 @@ public sealed partial class ImageFileSystem
                 await _scanGate.WaitAsync(token).ConfigureAwait(false);
                 try
                 {
-                    return await LayerIndexer.IndexAsync(source, settings, token).ConfigureAwait(false);
+                    return await LayerIndexing.IndexAsync(source, settings, token).ConfigureAwait(false);
                 }
                 finally
                 {

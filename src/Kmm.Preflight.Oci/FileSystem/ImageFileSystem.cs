@@ -12,7 +12,10 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// never read a layer below the one that decides the answer. Listings (<see cref="ListAsync"/>,
 /// <see cref="FindAsync"/>) need every layer and index them in parallel (at most
 /// <see cref="ImageFileSystemOptions.MaxParallelLayers"/> at once). Layer indexes are cached by digest in
-/// <see cref="ImageFileSystemOptions.Cache"/>. Instances are thread-safe.
+/// <see cref="ImageFileSystemOptions.Cache"/>. Layers with a table of contents (eStargz, zstd:chunked) whose source
+/// reads ranges are listed from it once it matches the digest their descriptor gives, and their files are read by
+/// range and checked against the TOC's file digests; otherwise (or when the TOC fails verification, or the registry
+/// ignores <c>Range</c>) they are streamed, and <see cref="LayerScanProgress.Note"/> says why. Instances are thread-safe.
 /// </remarks>
 [SuppressMessage("Design", "CA1001", Justification = "The semaphores never allocate a wait handle (only WaitAsync is used), so there is nothing to dispose.")]
 public sealed partial class ImageFileSystem
@@ -132,7 +135,7 @@ public sealed partial class ImageFileSystem
 
         return await RetainedContentAsync(node, data, cancellationToken).ConfigureAwait(false) is { } retained
             ? (byte[])retained.Clone()
-            : await LayerContentReader.ReadAsync(Image.Layers[node.DataLayer], data, Options.Logger, cancellationToken).ConfigureAwait(false);
+            : await ReadLayerContentAsync(node, data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -165,7 +168,7 @@ public sealed partial class ImageFileSystem
         }
         else
         {
-            await LayerContentReader.CopyAsync(Image.Layers[node.DataLayer], data, destination, Options.Logger, cancellationToken).ConfigureAwait(false);
+            await CopyLayerContentAsync(node, data, destination, cancellationToken).ConfigureAwait(false);
         }
 
         return data.Size;
@@ -196,7 +199,9 @@ public sealed partial class ImageFileSystem
             return verified;
         }
 
-        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true)
+        // A file of a table-of-contents layer is one ranged read away: no second pass over the layer to retain it.
+        if (Options.RetainContent?.Invoke(LayerPath.ToAbsolute(data.Path), data.Size) == true
+            && (await GetIndexAsync(node.DataLayer, cancellationToken).ConfigureAwait(false)).Toc is null)
         {
             var retained = await GetRetainedContentAsync(node.DataLayer, cancellationToken).ConfigureAwait(false);
             if (retained.TryGetValue(data.DataOffset, out var content))

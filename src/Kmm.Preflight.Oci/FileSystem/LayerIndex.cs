@@ -18,7 +18,7 @@ internal sealed class LayerIndex
     /// <summary>The entries, in tar order.</summary>
     public IReadOnlyList<LayerIndexEntry> Entries { get; }
 
-    /// <summary>Size of the uncompressed tar.</summary>
+    /// <summary>Size of the uncompressed tar (from a table of contents: the sum of the file sizes).</summary>
     public long UncompressedSize { get; }
 
     /// <summary>Decoder checkpoints for reading a file without streaming the layer from its start; null when not recorded.</summary>
@@ -29,4 +29,10 @@ internal sealed class LayerIndex
     /// loaded from a cache file, which is written only then). Only such indexes are persisted.
     /// </summary>
     public bool DigestVerified { get; init; }
+
+    /// <summary>
+    /// The verified table of contents the index was made from, or null when the layer was streamed. When set, entries'
+    /// data offsets name files of <see cref="Toc.TableOfContents.Files"/>, not offsets in the tar.
+    /// </summary>
+    public Toc.TableOfContents? Toc { get; init; }
 }

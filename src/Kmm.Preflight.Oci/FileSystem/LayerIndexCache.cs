@@ -192,6 +192,14 @@ public sealed class LayerIndexCache
             return;
         }
 
+        // A table-of-contents index is verified against the TOC digest, never the blob's, and its data offsets name
+        // TOC files, which the stored form does not keep; reading the TOC again costs two small ranged reads.
+        if (index.Toc is not null)
+        {
+            _logger?.LogDebug("Layer index of {Layer} not persisted: it was made from the layer's table of contents, not a digest-verified read of the blob", index.Digest);
+            return;
+        }
+
         if (!index.DigestVerified)
         {
             _logger?.LogDebug("Layer index of {Layer} not persisted: the blob was not read to its end, so its digest was not verified", index.Digest);

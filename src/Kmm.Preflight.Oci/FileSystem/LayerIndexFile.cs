@@ -28,6 +28,12 @@ internal static class LayerIndexFile
         return body.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="body"/> with its trailer: the file bytes for a body the serializer wrote (tests frame bodies they
+    /// changed on purpose, to reach the checks behind the trailer).
+    /// </summary>
+    public static byte[] Frame(ReadOnlySpan<byte> body) => [.. body, .. Trailer(body)];
+
     /// <summary>The index in <paramref name="file"/>, or null when its trailer, checksum or body does not check out.</summary>
     public static LayerIndex? TryDecode(byte[] file, Digest digest)
     {
@@ -51,9 +57,6 @@ internal static class LayerIndexFile
         // Trailing bytes the serializer did not consume mean the body is not what was written.
         return index is not null && body.Position == bodyLength ? index : null;
     }
-
-    /// <summary>The file bytes for an already serialized <paramref name="body"/> (tests re-seal damaged bodies with it).</summary>
-    internal static byte[] Seal(ReadOnlySpan<byte> body) => [.. body, .. Trailer(body)];
 
     private static byte[] Trailer(ReadOnlySpan<byte> body)
     {

@@ -35,6 +35,7 @@ internal static class LayerIndexer
         // Regular files so far by path: a hard link takes the data of the file its target names at that point.
         var files = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
         var recorder = settings.RecordRandomAccess ? new CheckpointRecorder() : null;
+        var estargz = Toc.TocAnnotations.IsEstargz(descriptor);
         await using var tar = await LayerTarStream.OpenAsync(layer, recorder, cancellationToken).ConfigureAwait(false);
         await using var reader = new LayerTarReader(tar.Tar, settings.Limits);
 
@@ -47,6 +48,12 @@ internal static class LayerIndexer
             while (await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 var indexed = Classify(entry);
+                if (indexed is not null && estargz && Toc.TocAnnotations.IsEstargzHidden(indexed.Path))
+                {
+                    // The TOC and landmark files eStargz adds are hidden, as the TOC listing hides them.
+                    indexed = null;
+                }
+
                 if (indexed is not null)
                 {
                     if (indexed.Kind == LayerEntryKind.File && indexed.Size <= MaxRetainedFileBytes
@@ -107,7 +114,7 @@ internal static class LayerIndexer
             SetDigests(entries, await digests.CompleteAsync().ConfigureAwait(false));
         }
 
-        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified });
+        settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, tar.CompressedBytesRead, descriptor.Size, reader.HeadersRead, Completed: true) { Verified = tar.Verified, Note = settings.Note });
         var level = reader.Position >= LongLayerBytes ? LogLevel.Information : LogLevel.Debug;
         settings.Logger?.Log(
             level,
@@ -152,7 +159,7 @@ internal static class LayerIndexer
     }
 
     /// <summary>Records regular files by path and points hard links at their target's data.</summary>
-    private static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
+    internal static LayerIndexEntry TrackFiles(Dictionary<string, LayerIndexEntry> files, LayerIndexEntry entry)
     {
         switch (entry.Kind)
         {

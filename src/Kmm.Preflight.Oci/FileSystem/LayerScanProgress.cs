@@ -16,4 +16,14 @@ public sealed record LayerScanProgress(string Image, Digest Layer, long Compress
     /// and for reads abandoned once the answer was known ("unverified").
     /// </summary>
     public bool Verified { get; init; }
+
+    /// <summary>How the layer was read: streamed, or listed from its table of contents (eStargz, zstd:chunked).</summary>
+    /// <value>Default <see cref="LayerReadMethod.Stream"/>.</value>
+    public LayerReadMethod Method { get; init; }
+
+    /// <summary>
+    /// Why the layer was read as it was, when that is worth saying: e.g. a table-of-contents layer streamed because the
+    /// registry ignored <c>Range</c> or the TOC failed verification. Null otherwise.
+    /// </summary>
+    public string? Note { get; init; }
 }

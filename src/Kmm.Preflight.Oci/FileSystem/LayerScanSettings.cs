@@ -14,10 +14,12 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// reads fetch only the part of the blob that covers a file. Hashing every file costs time, so this is on only when
 /// the index outlives the process (a cache directory).
 /// </param>
+/// <param name="Note">Why the layer is streamed although it has a table of contents; null when nothing to say.</param>
 internal sealed record LayerScanSettings(
     string ImageName,
     Func<string, long, bool>? RetainContent,
     LayerLimits Limits,
     IProgress<LayerScanProgress>? Progress,
     ILogger? Logger,
-    bool RecordRandomAccess = false);
+    bool RecordRandomAccess = false,
+    string? Note = null);

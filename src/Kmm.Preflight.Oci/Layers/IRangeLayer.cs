@@ -1,11 +1,18 @@
 namespace Kmm.Preflight.Oci.Layers;
 
-/// <summary>A layer whose source can serve a bounded byte range of its blob in one request (a registry, with <c>Range</c>).</summary>
+/// <summary>
+/// A layer whose source can serve a bounded byte range of its blob in one request (a registry with <c>Range</c>, a
+/// local file). Files are read through it from decoder checkpoints (random access) and from table-of-contents layers
+/// (eStargz, zstd:chunked) without reading what comes before.
+/// </summary>
 internal interface IRangeLayer : ILayer
 {
     /// <summary>
-    /// Opens <paramref name="length"/> bytes of the blob from <paramref name="offset"/>, unverified; null when the
-    /// source would not serve exactly that range (the registry ignored <c>Range</c>).
+    /// Opens <paramref name="length"/> bytes of the blob as stored from <paramref name="offset"/>; null when the source
+    /// would not serve exactly that range (the registry ignored <c>Range</c>). The stream yields exactly
+    /// <paramref name="length"/> bytes or throws <see cref="EndOfStreamException"/>; they are not verified (a piece of a
+    /// blob has no digest of its own: the caller checks what it makes of them).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the blob.</exception>
     Task<Stream?> OpenRangeAsync(long offset, long length, CancellationToken cancellationToken = default);
 }

@@ -24,4 +24,11 @@ public sealed record LayerLimits
     /// <summary>Longest entry path or link target accepted, in characters.</summary>
     /// <value>Default 4096 (Linux <c>PATH_MAX</c>).</value>
     public int MaxPathLength { get; init; } = 4096;
+
+    /// <summary>
+    /// Largest table of contents (eStargz, zstd:chunked) read from a layer, compressed and uncompressed alike; a larger
+    /// one is not used and the layer is streamed instead.
+    /// </summary>
+    /// <value>Default 64 MiB.</value>
+    public int MaxTableOfContentsBytes { get; init; } = 64 * 1024 * 1024;
 }

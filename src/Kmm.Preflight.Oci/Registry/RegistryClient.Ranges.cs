@@ -1,19 +1,19 @@
 using System.Net;
 using Kmm.Preflight.Oci.References;
-using Kmm.Preflight.Oci.Registry.Auth;
-using Kmm.Preflight.Oci.Registry.Transport;
 
 namespace Kmm.Preflight.Oci.Registry;
 
-/// <content>Bounded byte ranges of a blob, for reading a file from the middle of a layer.</content>
+/// <content>Bounded byte ranges of a blob: files read from the middle of a layer (checkpoints, tables of contents).</content>
 public sealed partial class RegistryClient
 {
     /// <summary>
     /// Opens bytes <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="length"/> of a blob with one
-    /// <c>Range: bytes=N-M</c> GET. Null when the registry did not answer with exactly that range (it ignored
-    /// <c>Range</c> and sent the whole blob, say), so the caller can read the blob some other way. The bytes are not
+    /// <c>Range: bytes=N-M</c> GET, through the storage URL an earlier GET of the blob was redirected to (see
+    /// <see cref="SendBlobGetAsync"/>). Null when the registry did not answer with exactly that range (it, or a proxy,
+    /// ignored <c>Range</c> and sent the whole blob, say), so the caller can read the blob some other way. The stream
+    /// yields exactly <paramref name="length"/> bytes or throws <see cref="EndOfStreamException"/>. The bytes are not
     /// verified here (a range cannot be checked against the blob's digest): the caller checks what it makes of them.
-    /// No resume: a dropped connection is an <see cref="IOException"/> on read.
+    /// No resume: ranges are small, the caller asks again or streams the whole blob.
     /// </summary>
     /// <exception cref="RegistryNotFoundException">The blob does not exist.</exception>
     /// <exception cref="RegistryException">Any other registry or connection failure.</exception>
@@ -22,60 +22,25 @@ public sealed partial class RegistryClient
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
-        var operation = $"fetching bytes {offset}-{offset + length - 1} of blob {digest} of {repository.RepositoryName}";
-        var response = await SendBlobGetAsync(repository, digest, offset, operation, cancellationToken, offset + length - 1);
-        var range = response.Content.Headers.ContentRange;
-        if (response.StatusCode != HttpStatusCode.PartialContent || range?.From != offset || range.To != offset + length - 1)
+        var last = offset + length - 1;
+        var operation = $"fetching bytes {offset}-{last} of blob {digest} of {repository.RepositoryName}";
+        var response = await SendBlobGetAsync(repository, digest, offset, operation, cancellationToken, last).ConfigureAwait(false);
+        try
         {
-            response.Dispose();
-            return null;
-        }
-
-        return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken));
-    }
-
-    /// <summary>A response body that disposes its response with it.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream body) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => body.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => body.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
+            var range = response.Content.Headers.ContentRange;
+            if (response.StatusCode != HttpStatusCode.PartialContent || (range is not null && (range.From != offset || (range.To is { } to && to != last))))
             {
-                body.Dispose();
                 response.Dispose();
+                return null;
             }
 
-            base.Dispose(disposing);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new BlobRangeStream(response, body, length, $"{repository.RepositoryName}@{digest}");
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 }

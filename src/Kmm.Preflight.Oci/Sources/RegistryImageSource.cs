@@ -70,13 +70,15 @@ public sealed class RegistryImageSource : IImageSource
     }
 
     // A scan reads the top layer first, and often stops there; starting it now overlaps its round trip (and loading
-    // its decoder) with the config's instead of following it.
+    // its decoder) with the config's instead of following it. A layer with a table of contents is read in small
+    // ranged pieces instead, so it is not fetched whole.
     private void StartTopLayer(List<RegistryLayer> layers, CancellationToken cancellationToken)
     {
         LayerDecoders.StartLoading(layers.Select(l => l.Descriptor));
         if (layers.Count > 0 && layers[^1] is { Descriptor: var top } layer
             && top.Size > 0 && top.Size <= Math.Min(_client.Options.TopLayerPrefetchBytes, Array.MaxLength)
             && LayerDecoders.CanRead(top)
+            && !FileSystem.Toc.TocAnnotations.Announces(top)
             && _client.Options.TopLayerPrefetchFilter?.Invoke(top.Digest) != false)
         {
             layer.StartPrefetch(cancellationToken);

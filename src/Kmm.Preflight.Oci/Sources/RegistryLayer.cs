@@ -49,7 +49,16 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
     /// <inheritdoc />
     public async Task<Stream?> OpenRangeAsync(long offset, long length, CancellationToken cancellationToken = default)
     {
-        if (_prefetch is { } prefetch && await prefetch.WaitAsync(cancellationToken).ConfigureAwait(false) is { } bytes && offset + length <= bytes.Length)
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        if (offset + length > descriptor.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"bytes {offset}..{offset + length} are not inside blob {descriptor.Digest} ({descriptor.Size} bytes)");
+        }
+
+        // Only a prefetch that already finished is used: waiting for one to read the whole blob would cost what
+        // the range saves (TOC layers are never prefetched; a checkpointed read may race one).
+        if (_prefetch is { IsCompletedSuccessfully: true } prefetch && prefetch.Result is { } bytes && offset + length <= bytes.Length)
         {
             return new MemoryStream(bytes, (int)offset, (int)length, writable: false);
         }

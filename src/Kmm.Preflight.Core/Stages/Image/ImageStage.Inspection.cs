@@ -210,6 +210,7 @@ internal sealed partial class ImageStage
                 ModInfo = _modInfo,
                 Signature = _signature,
                 CompressedBytesRead = _files.CompressedBytesRead,
+                LayerReads = _files.LayerReads,
             };
             if (failed is not null)
             {

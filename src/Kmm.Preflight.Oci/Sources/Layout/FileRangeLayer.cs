@@ -4,7 +4,7 @@ using Kmm.Preflight.Oci.Manifests;
 namespace Kmm.Preflight.Oci.Sources.Layout;
 
 /// <summary>A layer stored as a byte range of a local file: a layout blob (the whole file) or an archive member.</summary>
-internal sealed class FileRangeLayer : ILayer
+internal sealed class FileRangeLayer : IRangeLayer
 {
     private readonly FileRange _range;
     private readonly string _blobName;
@@ -34,5 +34,18 @@ internal sealed class FileRangeLayer : ILayer
         }
 
         return Task.FromResult(stream);
+    }
+
+    public Task<Stream?> OpenRangeAsync(long start, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (start + length > _range.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"{_blobName}: bytes {start}..{start + length} are not inside the blob ({_range.Length} bytes).");
+        }
+
+        return Task.FromResult<Stream?>(BoundedFileStream.Open(_range.Path, _range.Start + start, length));
     }
 }

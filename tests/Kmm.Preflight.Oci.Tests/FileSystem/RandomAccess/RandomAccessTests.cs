@@ -134,11 +134,13 @@ public sealed partial class RandomAccessTests
         var (reference, layer) = await PushAsync("gzip-builder");
         await ScanAsync(reference);
         var file = CacheFile(layer.Digest);
-        var bytes = (await File.ReadAllBytesAsync(file))[..^LayerIndexFile.TrailerBytes];
-        bytes[bytes.Length - 40] ^= 0x55; // inside the random-access section, just before its checksum
+        var bytes = await File.ReadAllBytesAsync(file);
 
-        // Re-sealed, so the file's own trailer passes and the section's checksum is what must catch the damage.
-        await File.WriteAllBytesAsync(file, LayerIndexFile.Seal(bytes));
+        // Behind the file's integrity trailer (a change there is a whole-file miss, not this case): the body is changed
+        // and framed again, so only the random-access section's own checksum can catch it.
+        var body = bytes[..^LayerIndexFile.TrailerBytes];
+        body[body.Length - 40] ^= 0x55; // inside the random-access section, just before its checksum
+        await File.WriteAllBytesAsync(file, LayerIndexFile.Frame(body));
 
         using var handler = new RangeRecordingHandler();
         var (fileSystem, client) = await OpenAsync(reference, handler);
@@ -312,7 +314,7 @@ public sealed partial class RandomAccessTests
         var index = LayerIndexFile.TryDecode(File.ReadAllBytes(CacheFile(digest)), digest) ?? throw new InvalidOperationException("the first scan wrote no readable index");
         Assert.That(index.RandomAccess?.Checkpoints, Is.Not.Empty, "the first scan recorded checkpoints");
 
-        // Written whole and sealed, as a buggy writer would: only the file digests can catch the wrong data.
+        // Framed with a valid trailer: the damage must be caught by the file digests, not by the file's integrity check.
         File.WriteAllBytes(CacheFile(digest), LayerIndexFile.Encode(change(index)));
     }
 

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using Kmm.Preflight.Oci.Layers;
+using Kmm.Preflight.Oci.Layers.Gzip;
+using Kmm.Preflight.Oci.Layers.Tar;
+using Kmm.Preflight.Oci.Layers.Zstd;
+using Kmm.Preflight.Oci.References;
+
+namespace Kmm.Preflight.Oci.FileSystem.Toc;
+
+/// <summary>
+/// Indexes a table-of-contents layer from its footer and TOC alone, fetched by range and verified against the digest
+/// its descriptor announces, so nothing listed comes from an unverified TOC.
+/// </summary>
+internal static class TocLayerReader
+{
+    private const string EstargzTocName = "stargz.index.json";
+
+    /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
+    /// <exception cref="TocInvalidException">The footer or TOC is wrong, fails its digest, or exceeds the limits.</exception>
+    /// <exception cref="RangeIgnoredException">The source sent the whole blob instead of a range.</exception>
+    public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, CancellationToken cancellationToken)
+    {
+        var descriptor = layer.Descriptor;
+        var tailLength = (int)Math.Min(descriptor.Size, location.Format == TocFormat.Estargz ? EstargzFooter.Size : ZstdChunkedFooter.Size);
+        if (tailLength <= 0)
+        {
+            throw new TocInvalidException("the blob is empty");
+        }
+
+        var tail = await ReadRangeAsync(layer, descriptor.Size - tailLength, tailLength, cancellationToken).ConfigureAwait(false);
+        List<TocEntry> entries;
+        long dataEnd;
+        long tocBytes;
+        if (location.Format == TocFormat.Estargz)
+        {
+            var (tocOffset, footerSize) = EstargzFooter.Parse(tail, descriptor.Size);
+            tocBytes = descriptor.Size - footerSize - tocOffset;
+            CheckSize(tocBytes, limits, "compressed");
+            var compressed = await ReadRangeAsync(layer, tocOffset, (int)tocBytes, cancellationToken).ConfigureAwait(false);
+            var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
+            Verify(Digest.Sha256(json), location, "uncompressed TOC JSON");
+            entries = TocDocument.Parse(json, limits);
+            dataEnd = tocOffset;
+        }
+        else
+        {
+            ZstdChunkedFooter.Verify(tail, location);
+            CheckSize(location.Length, limits, "compressed");
+            CheckSize(location.UncompressedLength, limits, "uncompressed");
+            tocBytes = location.Length;
+            var compressed = await ReadRangeAsync(layer, location.Offset, (int)location.Length, cancellationToken).ConfigureAwait(false);
+            Verify(Digest.Sha256(compressed), location, "compressed TOC");
+            var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+            entries = TocDocument.Parse(json, limits);
+            dataEnd = location.Offset;
+        }
+
+        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, tailLength + tocBytes).Index;
+    }
+
+    private static void CheckSize(long bytes, LayerLimits limits, string what)
+    {
+        if (bytes <= 0 || bytes > limits.MaxTableOfContentsBytes)
+        {
+            throw new TocInvalidException($"the {what} TOC would be {bytes} bytes; at most {limits.MaxTableOfContentsBytes} are read");
+        }
+    }
+
+    private static void Verify(Digest actual, TocLocation location, string what)
+    {
+        if (actual != location.Digest)
+        {
+            throw new TocInvalidException($"the {what} has digest {actual}, not {location.Digest} as {location.AnnotationPrefix} says");
+        }
+    }
+
+    private static async Task<byte[]> ReadRangeAsync(IRangeLayer layer, long start, int length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        await using var stream = await layer.OpenRangeAsync(start, length, cancellationToken).ConfigureAwait(false)
+            ?? throw RangeIgnoredException.For(layer);
+        try
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new TocInvalidException($"bytes {start}..{start + length} of the blob ended early: {e.Message}", e);
+        }
+
+        return bytes;
+    }
+
+    // The TOC member is a gzip stream of a tar holding one file, stargz.index.json.
+    private static async Task<byte[]> ExtractEstargzJsonAsync(byte[] compressed, LayerLimits limits, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var gzip = GzipDecoder.Open(new MemoryStream(compressed, writable: false));
+            await using var tar = new LayerTarReader(gzip, limits with { MaxEntries = 16, MaxUncompressedBytes = 2L * limits.MaxTableOfContentsBytes });
+            while (await tar.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                if (entry.Kind != TarEntryKind.RegularFile || LayerPath.Normalise(entry.Name) != EstargzTocName)
+                {
+                    continue;
+                }
+
+                CheckSize(entry.Size, limits, "uncompressed");
+                var json = new byte[entry.Size];
+                var read = 0;
+                while (read < json.Length)
+                {
+                    var count = await tar.ReadDataAsync(json.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        throw new TocInvalidException($"{EstargzTocName} ends after {read} of {json.Length} bytes");
+                    }
+
+                    read += count;
+                }
+
+                return json;
+            }
+        }
+        catch (Exception e) when (e is not TocInvalidException and (InvalidDataException or EndOfStreamException or LayerLimitExceededException))
+        {
+            throw new TocInvalidException($"the eStargz TOC member is not a gzip tar: {e.Message}", e);
+        }
+
+        throw new TocInvalidException($"the eStargz TOC member holds no {EstargzTocName}");
+    }
+
+    private static async Task<byte[]> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
+
+            // One byte more than announced tells a TOC longer than its annotation apart from an exact one.
+            var json = new byte[uncompressedLength + 1];
+            var read = await zstd.ReadAtLeastAsync(json, json.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read != uncompressedLength)
+            {
+                throw new TocInvalidException($"the zstd:chunked TOC decompresses to {(read > uncompressedLength ? "more than " : string.Empty)}{read} bytes, not the {uncompressedLength} announced");
+            }
+
+            return json[..uncompressedLength];
+        }
+        catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
+        {
+            throw new TocInvalidException($"the zstd:chunked TOC does not decompress: {e.Message}", e);
+        }
+    }
+}

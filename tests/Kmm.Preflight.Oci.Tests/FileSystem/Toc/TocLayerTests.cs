@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Kmm.Preflight.Oci.FileSystem;
+using Kmm.Preflight.Oci.Layers;
+using Kmm.Preflight.Oci.Manifests;
+using Kmm.Preflight.Oci.Registry;
+using Kmm.Preflight.Oci.Sources;
+using Kmm.Preflight.Testing.Toc;
+
+namespace Kmm.Preflight.Oci.Tests.FileSystem.Toc;
+
+/// <summary>
+/// eStargz and zstd:chunked layers made by independent tools (ctr-remote, skopeo), read from a real registry through
+/// their tables of contents, against the same layers streamed.
+/// </summary>
+// Not parallel: the ranged-GET checks count this layer's requests in the shared registry's log.
+[Category("Integration")]
+[NonParallelizable]
+public sealed partial class TocLayerTests
+{
+    private TocImageFixture _fixture = null!;
+
+    public static IEnumerable<string> TocImages => ["zstd-chunked", "zstd-chunked-current", "estargz"];
+
+    [OneTimeSetUp]
+    public async Task Setup() => _fixture = await TocImageFixture.GetAsync();
+
+    [TestCaseSource(nameof(TocImages))]
+    public async Task IndexFromTheTocEqualsTheIndexFromStreamingTheSameBlob(string kind)
+    {
+        using var client = _fixture.Registry.CreateClient();
+        var image = await ResolveAsync(client, Name(kind));
+        var layer = image.Layers.Single();
+        var settings = new LayerScanSettings(image.Name, null, LayerLimits.Default, null, null);
+
+        var fromToc = await LayerIndexing.IndexAsync(layer, settings);
+        var streamed = await LayerIndexer.IndexAsync(layer, settings);
+
+        Assert.That(fromToc.Toc, Is.Not.Null, "the TOC was not used");
+        Assert.That(streamed.Toc, Is.Null);
+        Assert.That(fromToc.Entries.Select(Shape), Is.EqualTo(streamed.Entries.Select(Shape)));
+        Assert.That(fromToc.Entries.Select(e => e.Kind), Does.Contain(LayerEntryKind.Whiteout).And.Contain(LayerEntryKind.OpaqueDirectory)
+            .And.Contain(LayerEntryKind.Hardlink).And.Contain(LayerEntryKind.Symlink));
+        Assert.That(fromToc.Entries.Select(e => e.Path), Has.None.Contain("stargz.index.json").And.None.Contain("landmark"));
+    }
+
+    [TestCaseSource(nameof(TocImages))]
+    public async Task MergedListingEqualsTheGzipOriginal(string kind)
+    {
+        using var client = _fixture.Registry.CreateClient();
+        var original = await new ImageFileSystem(await ResolveAsync(client, _fixture.Source)).ListAsync("/", recursive: true);
+        var progress = new Reports();
+        var fs = new ImageFileSystem(await ResolveAsync(client, Name(kind)), new ImageFileSystemOptions { Progress = progress });
+
+        var listed = await fs.ListAsync("/", recursive: true);
+
+        Assert.That(listed.Select(e => (e.Path, e.Type, e.Size, e.LinkTarget)), Is.EqualTo(original.Select(e => (e.Path, e.Type, e.Size, e.LinkTarget))));
+        Assert.That(progress.Last.Method, Is.EqualTo(LayerReadMethod.TableOfContents), progress.Last.Note);
+    }
+
+    [TestCaseSource(nameof(TocImages))]
+    public async Task FilesAreReadByRangeWithOnlyRangedGetsAndAFractionOfTheBlob(string kind)
+    {
+        // A user agent of its own picks this test's requests out of the registry's log (its lines arrive late).
+        var userAgent = $"kmm-toc-test/{Guid.NewGuid():N}";
+        using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent });
+        var image = await ResolveAsync(client, Name(kind));
+        var layer = image.Layers.Single().Descriptor;
+        var progress = new Reports();
+        var fs = new ImageFileSystem(image, new ImageFileSystemOptions { Progress = progress });
+
+        var module = await fs.ReadAllBytesAsync(TocImageFixture.ModulePath);
+        var linked = await fs.ReadAllBytesAsync("/opt/data/dummy-copy.ko");
+        var empty = await fs.ReadAllBytesAsync("/opt/data/empty");
+
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        Assert.That(linked, Is.EqualTo(TocImageFixture.Module));
+        Assert.That(empty, Is.Empty);
+        await Task.Delay(200);
+        var gets = BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+        Assert.That(gets, Is.Not.Empty);
+        Assert.That(gets.Select(g => g.Status), Is.All.EqualTo(206), "every GET of the layer blob is ranged");
+        var read = gets.Sum(g => g.Bytes);
+        Assert.That(read, Is.LessThan(layer.Size / 4), $"{read} of {layer.Size} bytes read");
+        Assert.That(progress.Last.Method, Is.EqualTo(LayerReadMethod.TableOfContents));
+        Assert.That(progress.Last.CompressedBytesRead, Is.EqualTo(read));
+
+        // A file of several chunks (zstd:chunked splits it) comes back whole and verified.
+        Assert.That(await fs.ReadAllBytesAsync(TocImageFixture.BigFilePath, maxBytes: 1 << 20), Is.EqualTo(TocImageFixture.BigFile));
+        using var copy = new MemoryStream();
+        await fs.CopyFileToAsync("/opt/data/link", copy);
+        Assert.That(copy.ToArray(), Is.EqualTo(TocImageFixture.BigFile));
+    }
+
+    [Test]
+    public async Task ZstdChunkedFromSkopeoCarriesTheOlderAnnotationFamily()
+    {
+        // skopeo 1.9 writes io.containers.*; the current family is tested through a renamed copy of its manifest.
+        using var client = _fixture.Registry.CreateClient();
+        var layer = (await ResolveAsync(client, _fixture.ZstdChunked)).Layers.Single().Descriptor;
+        var renamed = (await ResolveAsync(client, _fixture.ZstdChunkedCurrent)).Layers.Single().Descriptor;
+
+        Assert.That(layer.Annotations.Keys, Has.Some.StartsWith(TocImageMaker.LegacyZstdChunkedPrefix));
+        Assert.That(renamed.Annotations.Keys, Has.All.Not.StartsWith(TocImageMaker.LegacyZstdChunkedPrefix).And.Some.StartsWith(TocImageMaker.ZstdChunkedPrefix));
+        Assert.That(renamed.Digest, Is.EqualTo(layer.Digest));
+    }
+
+    internal static (string Path, LayerEntryKind Kind, long Size, string? LinkTarget, int Mode) Shape(LayerIndexEntry entry) =>
+        (entry.Path, entry.Kind, entry.Size, entry.LinkTarget, entry.Mode);
+
+    internal static async Task<ResolvedImage> ResolveAsync(RegistryClient client, Kmm.Preflight.Oci.References.ImageReference reference) =>
+        await new RegistryImageSource(client, reference).ResolveAsync(Platform.Default);
+
+    internal static List<(int Status, long Bytes)> BlobGets(IEnumerable<string> log, string digest) =>
+        [.. log.Where(l => l.Contains("response completed", StringComparison.Ordinal) && l.Contains("http.request.method=GET", StringComparison.Ordinal)
+                && l.Contains($"/blobs/{digest}", StringComparison.Ordinal))
+            .Select(l => ResponseFields().Match(l))
+            .Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))];
+
+    private Task<ResolvedImage> ResolveAsync(RegistryClient client, string image) => ResolveAsync(client, _fixture.Reference(image));
+
+    private string Name(string kind) => kind switch
+    {
+        "zstd-chunked" => _fixture.ZstdChunked,
+        "zstd-chunked-current" => _fixture.ZstdChunkedCurrent,
+        _ => _fixture.Estargz,
+    };
+
+    [GeneratedRegex(@"http\.response\.status=(\d+) http\.response\.written=(\d+)")]
+    private static partial Regex ResponseFields();
+
+    /// <summary>Collects progress reports.</summary>
+    internal sealed class Reports : IProgress<LayerScanProgress>
+    {
+        private readonly List<LayerScanProgress> _reports = [];
+
+        public IReadOnlyList<LayerScanProgress> All
+        {
+            get
+            {
+                lock (_reports)
+                {
+                    return [.. _reports];
+                }
+            }
+        }
+
+        public LayerScanProgress Last => All[^1];
+
+        public void Report(LayerScanProgress value)
+        {
+            lock (_reports)
+            {
+                _reports.Add(value);
+            }
+        }
+    }
+}
