@@ -112,11 +112,9 @@ public sealed partial class ImageFileSystem
                 return current;
             }
 
-            var tree = new MergedTree(lowestLayer, Options.Logger);
-            for (var layer = lowestLayer; layer < Image.Layers.Count; layer++)
-            {
-                tree.Apply(layer, indexes[layer - lowestLayer]);
-            }
+            var tree = lowestLayer == 0
+                ? _cache.Chains.WholeImage([.. Image.Layers.Select(l => l.Descriptor.Digest)], indexes, Options.Logger)
+                : BuildUpperTree(lowestLayer, indexes);
 
             Volatile.Write(ref _trees.Deepest, tree);
             return tree;
@@ -125,6 +123,18 @@ public sealed partial class ImageFileSystem
         {
             _trees.Lock.Release();
         }
+    }
+
+    // Layers lowestLayer.. of this image alone: a point query's tree, which stops above the layers other images share.
+    private MergedTree BuildUpperTree(int lowestLayer, LayerIndex[] indexes)
+    {
+        var tree = new MergedTree(lowestLayer, Options.Logger);
+        for (var layer = lowestLayer; layer < Image.Layers.Count; layer++)
+        {
+            tree.Apply(layer, indexes[layer - lowestLayer]);
+        }
+
+        return tree;
     }
 
     /// <summary>Content retained by a fresh pass over a layer under this view's predicate, by data offset.</summary>

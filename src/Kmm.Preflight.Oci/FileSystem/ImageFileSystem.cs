@@ -104,10 +104,8 @@ public sealed partial class ImageFileSystem
         }
 
         var node = RequireFound(lookup, directory);
-        var entries = node.IsDirectory
-            ? MergedTree.DescendantsWithPaths(node, LayerPath.ToAbsolute(node.RelativePath)).Select(n => ToEntry(n.Node, n.Path))
-            : [ToEntry(node)];
-        return Sorted(entries.Where(match));
+        var entries = node.IsDirectory ? DescendantEntries(node) : [ToEntry(node)];
+        return [.. entries.Where(match)];
     }
 
     /// <summary>Reads a regular file's bytes (symlinks followed, hard links resolved).</summary>

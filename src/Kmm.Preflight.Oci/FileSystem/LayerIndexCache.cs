@@ -28,6 +28,9 @@ public sealed class LayerIndexCache
 
     // Per resolved image (by reference, collected with it): the merged tree its file systems share.
     private readonly ConditionalWeakTable<ResolvedImage, MergedTreeSlot> _trees = new();
+
+    // Whole-image trees by chain of layers: images over the same base layers share its merge.
+    private readonly MergedTreeChains _chains = new();
     private readonly ILogger? _logger;
 
     /// <summary>Creates an in-memory cache, persisted under <paramref name="directory"/> when given (bounded by <see cref="LayerIndexCacheOptions.DefaultMaxSizeBytes"/>).</summary>
@@ -86,6 +89,7 @@ public sealed class LayerIndexCache
         _indexes.Clear();
         _rescans.Clear();
         _trees.Clear();
+        _chains.Clear();
     }
 
     /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
@@ -135,6 +139,9 @@ public sealed class LayerIndexCache
 
     /// <summary>The merged tree shared by every file system over <paramref name="image"/> with this cache.</summary>
     internal MergedTreeSlot TreesOf(ResolvedImage image) => _trees.GetValue(image, _ => new MergedTreeSlot());
+
+    /// <summary>Whole-image merged trees shared by every image of this cache over the same chain of layers.</summary>
+    internal MergedTreeChains Chains => _chains;
 
     /// <summary>
     /// A fresh scan of a layer retaining the content <paramref name="retainContent"/> wants, shared by every image

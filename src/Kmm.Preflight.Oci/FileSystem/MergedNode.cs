@@ -5,12 +5,19 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// <summary>One path of a <see cref="MergedTree"/>: an entry, an implicit directory, or a tombstone hiding lower layers.</summary>
 internal sealed class MergedNode
 {
-    public MergedNode(string name, MergedNode? parent, int layer)
+    public MergedNode(string name, MergedNode? parent, int layer, MergedTree owner)
     {
         Name = name;
         Parent = parent;
         Layer = layer;
+        Owner = owner;
     }
+
+    /// <summary>
+    /// The tree that may change this node while it is built. A tree derived from a lower one shares the lower tree's
+    /// nodes and copies one (<see cref="CopyFor"/>) before changing it, so the lower tree stays as it was.
+    /// </summary>
+    public MergedTree Owner { get; }
 
     /// <summary>The last path component ("" for the root).</summary>
     public string Name { get; }
@@ -87,8 +94,30 @@ internal sealed class MergedNode
     public MergedNode AddChild(string name, int layer)
     {
         Children ??= new Dictionary<string, MergedNode>(StringComparer.Ordinal);
-        var child = new MergedNode(name, this, layer);
+        var child = new MergedNode(name, this, layer, Owner);
         Children[name] = child;
         return child;
     }
+
+    /// <summary>A copy of this node owned by <paramref name="owner"/>, sharing the children until they change too.</summary>
+    /// <remarks>
+    /// The shared children keep their old <see cref="Parent"/>: it has the same name at the same path, and parents
+    /// serve only to spell <see cref="RelativePath"/>.
+    /// </remarks>
+    public MergedNode CopyFor(MergedTree owner, MergedNode? parent) => new(Name, parent, Layer, owner)
+    {
+        Type = Type,
+        IsTombstone = IsTombstone,
+        Entry = Entry,
+        DataEntry = DataEntry,
+        DataLayer = DataLayer,
+        Complete = Complete,
+        Children = Children is null ? null : new Dictionary<string, MergedNode>(Children, StringComparer.Ordinal),
+    };
+
+    /// <summary>
+    /// Every visible descendant as the entries a search returns, sorted by path: made once for a node of a published
+    /// (so unchanging) tree, then every search of the directory filters it instead of walking the subtree again.
+    /// </summary>
+    public FileSystemEntry[]? Descendants;
 }

@@ -66,7 +66,8 @@ internal sealed partial class MergedTree
 
             if (child.IsDirectory || (isLast && !create))
             {
-                stack.Add(child);
+                // Whatever a walk that creates reaches, the caller may change: make it this tree's own first.
+                stack.Add(create ? Own(current, component, child) : child);
                 continue;
             }
 

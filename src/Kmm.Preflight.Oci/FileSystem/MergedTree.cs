@@ -25,7 +25,7 @@ internal sealed partial class MergedTree
     {
         LowestLayer = lowestLayer;
         _logger = logger;
-        Root = new MergedNode(string.Empty, null, lowestLayer) { Complete = lowestLayer == 0 };
+        Root = new MergedNode(string.Empty, null, lowestLayer, this) { Complete = lowestLayer == 0 };
     }
 
     /// <summary>The root directory.</summary>
@@ -195,6 +195,7 @@ internal sealed partial class MergedTree
         {
             if (existing is { IsDirectory: true })
             {
+                existing = Own(directory, name, existing);
                 existing.Entry = entry;
                 existing.Layer = layer;
                 return;

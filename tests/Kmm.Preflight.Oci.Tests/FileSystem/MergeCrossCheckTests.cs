@@ -70,14 +70,14 @@ public sealed class MergeCrossCheckTests
         }
     }
 
-    private static char Kind(EntryType type) => type switch
+    internal static char Kind(EntryType type) => type switch
     {
         EntryType.Directory => 'd',
         EntryType.Symlink => 'l',
         _ => 'f',
     };
 
-    private static List<RefLayerEntry> GenerateLayer(Random random)
+    internal static List<RefLayerEntry> GenerateLayer(Random random)
     {
         var entries = new List<RefLayerEntry>();
         var count = random.Next(0, 9);
@@ -130,7 +130,7 @@ public sealed class MergeCrossCheckTests
     private static IEnumerable<string> RandomPaths(Random random, int count)
         => Enumerable.Range(0, count).Select(_ => RandomPath(random));
 
-    private static TarBuilder ToTar(List<RefLayerEntry> entries)
+    internal static TarBuilder ToTar(List<RefLayerEntry> entries)
     {
         var builder = new TarBuilder();
         foreach (var entry in entries)
@@ -149,6 +149,6 @@ public sealed class MergeCrossCheckTests
         return builder;
     }
 
-    private static string Describe(List<List<RefLayerEntry>> layers)
+    internal static string Describe(List<List<RefLayerEntry>> layers)
         => string.Join('\n', layers.Select((l, i) => $"layer {i}: " + string.Join(", ", l.Select(e => $"{e.Kind}:{e.Path}{(e.Target is null ? "" : "->" + e.Target)}"))));
 }
