@@ -1,4 +1,5 @@
 using Kmm.Preflight.Core.Loading;
+using Kmm.Preflight.Core.Signing;
 using Kmm.Preflight.Testing.Data;
 
 namespace Kmm.Preflight.Core.Tests.Hostile;
@@ -22,5 +23,15 @@ public sealed class FuzzFindingTests
         const string Text = """{"apiVersion":"kmm.sigs.x-k8s.io/v1beta1","kind":"Module","metadata":{"name":"x","name":"y"}}""";
 
         Assert.That(() => new ManifestLoader().Parse(Text, "nested.json"), Throws.TypeOf<ManifestLoadException>().With.Message.Contain("name"));
+    }
+
+    [TestCase("fuzz-issuer-invalid-utf8.ko")]
+    [TestCase("fuzz-issuer-trailing-data.ko")]
+    public void A_signature_whose_issuer_name_is_corrupt_is_invalid_data(string name)
+    {
+        // Was a CryptographicException from X500DistinguishedName, outside the reader's contract.
+        var bytes = File.ReadAllBytes(Path.Combine(HostileCorpus.Root, "signatures", name));
+
+        Assert.That(() => ModuleSignatureReader.Read(bytes), Throws.TypeOf<InvalidDataException>().With.Message.Contain("issuer name"));
     }
 }
