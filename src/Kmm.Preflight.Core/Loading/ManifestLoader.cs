@@ -114,7 +114,9 @@ public sealed class ManifestLoader
         {
             try
             {
-                using var json = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 128 });
+                // Duplicate keys refused here, as YAML's are: JsonToYaml's mapping node would throw ArgumentException on them
+                // (an afl++ finding), and which of two values wins is nowhere specified.
+                using var json = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 128, AllowDuplicateProperties = false });
                 var node = JsonToYaml.Convert(json.RootElement);
                 return node is YamlSequenceNode seq ? [.. seq.Children] : [node];
             }

@@ -50,16 +50,18 @@ public static class ModuleSignatureVerifier
         }
 
         CmsSignerInfo signer;
+        ModuleSignatureInfo info;
         try
         {
             signer = SignedDataReader.Read(module.Slice(trailer.SignatureOffset, trailer.SignatureLength).ToArray());
+            // Inside the try: a corrupt issuer name is only found when Describe reads it (an afl++ finding).
+            info = ModuleSignatureReader.Describe(signer, trailer);
         }
         catch (InvalidDataException ex)
         {
             return Result(ModuleSignatureStatus.MalformedSignature, ex.Message);
         }
 
-        var info = ModuleSignatureReader.Describe(signer, trailer);
         return new SignatureCheck(module[..trailer.SignatureOffset], signer, info, certificate).Run();
     }
 

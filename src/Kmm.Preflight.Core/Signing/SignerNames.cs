@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Kmm.Preflight.Core.Signing;
@@ -9,18 +10,28 @@ internal static class SignerNames
     private const string CommonNameOid = "2.5.4.3";
 
     /// <summary>The common name of the DER Name <paramref name="name"/>, else its whole distinguished name.</summary>
+    /// <exception cref="InvalidDataException">The name is not valid DER (e.g. invalid UTF-8 in a string, trailing bytes).</exception>
     public static string CommonName(ReadOnlySpan<byte> name)
     {
-        var distinguished = new X500DistinguishedName(name);
-        foreach (var rdn in distinguished.EnumerateRelativeDistinguishedNames())
+        // X500DistinguishedName parses lazily and throws CryptographicException on a corrupt name: an afl++ finding
+        // (an altered issuer inside a module's PKCS#7 escaped ModuleSignatureReader.Read), so it becomes bad input here.
+        try
         {
-            if (rdn.GetSingleElementType().Value == CommonNameOid)
+            var distinguished = new X500DistinguishedName(name);
+            foreach (var rdn in distinguished.EnumerateRelativeDistinguishedNames())
             {
-                return rdn.GetSingleElementValue() ?? distinguished.Name;
+                if (rdn.GetSingleElementType().Value == CommonNameOid)
+                {
+                    return rdn.GetSingleElementValue() ?? distinguished.Name;
+                }
             }
-        }
 
-        return distinguished.Name;
+            return distinguished.Name;
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"the signer's issuer name is not a valid X.500 name: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

@@ -34,6 +34,8 @@ write("manifests", "deep-flow-nesting.yaml", MODULE_HEAD + "spec: " + "[" * 2000
 write("manifests", "deep-map-nesting.yaml", MODULE_HEAD + "spec: " + "{a: " * 20000 + "b" + "}" * 20000 + "\n")
 write("manifests", "deep-nesting.json", '{"apiVersion":"kmm.sigs.x-k8s.io/v1beta1","kind":"Module","metadata":{"name":"x"},"spec":'
       + "[" * 20000 + "]" * 20000 + "}")
+# afl++ finding: a key twice in JSON threw ArgumentException from YamlDotNet's mapping node.
+write("manifests", "fuzz-duplicate-json-keys.json", '{"apiVersion":"kmm.sigs.x-k8s.io/v1beta1","kind":"Module","kind":"Module","metadata":{"name":"x"}}\n')
 write("manifests", "wrong-type-spec.yaml", MODULE_HEAD + "spec: just a string\n")
 write("manifests", "wrong-type-kernel-mappings.yaml", MODULE_HEAD + "spec:\n  moduleLoader:\n    container:\n      modprobe: {moduleName: m}\n      kernelMappings: 5\n")
 write("manifests", "wrong-type-name.yaml", "apiVersion: kmm.sigs.x-k8s.io/v1beta1\nkind: Module\nmetadata:\n  name: [1, 2]\n")
