@@ -99,8 +99,8 @@ public sealed class YamlAliasTests
     [Test]
     public void An_alias_inside_the_node_it_names_is_refused_as_a_cycle()
     {
-        // YamlDotNet registers an anchor before reading the node's content, so this List would contain itself and
-        // reading its items would recurse without end.
+        // YamlDotNet registers an anchor before reading the node's content, so this List contained itself: reading
+        // its items recursed until the stack overflowed and the process died.
         const string Text = "apiVersion: v1\nkind: List\nitems: &i [{apiVersion: v1, kind: List, items: *i}]\n";
 
         Assert.That(RefusalOf(Text, "cycle.yaml").Message, Does.Contain("alias *i at line 3").And.Contain("a cycle"));
