@@ -134,7 +134,7 @@ public sealed class ManifestLoader
         }
         catch (YamlException ex)
         {
-            throw new ManifestLoadException(sourceName, null, null, $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}", ex);
+            throw new ManifestLoadException(sourceName, null, null, $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {Shorten(ex.InnerException?.Message ?? ex.Message)}", ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -144,6 +144,9 @@ public sealed class ManifestLoader
 
         return [.. stream.Documents.Select(d => d.RootNode).Where(n => n is not YamlScalarNode s || !NodeReader.IsNull(s))];
     }
+
+    // YamlDotNet prints a whole key in "Duplicate key …": a key holding aliases can print as megabytes.
+    private static string Shorten(string message) => message.Length <= 300 ? message : message[..300] + "…";
 
     // document: the 1-based number of the document (or top-level JSON array item) in the file, for messages.
     private void ReadObject(YamlNode node, string file, Collector collector, string path, int document)

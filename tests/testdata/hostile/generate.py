@@ -30,6 +30,13 @@ for i in range(1, 10):
     laughs += f"  lol{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 9) + "]\n"
 laughs += "  moduleLoader:\n    container:\n      modprobe: {moduleName: *a9}\n      kernelMappings: *a9\n"
 write("manifests", "alias-bomb.yaml", laughs)
+# The same chain as a mapping key (valid YAML): YamlDotNet hashes a key over its whole expansion.
+write("manifests", "alias-bomb-as-key.yaml", laughs.split("  moduleLoader:")[0] + "  ? *a9\n  : x\n")
+# A List whose item aliases the list holding it: reading its items would never end.
+write("manifests", "alias-cycle.yaml", "apiVersion: v1\nkind: List\nitems: &i [{apiVersion: v1, kind: List, items: *i}]\n")
+# afl++ finding (copied, not generated): a mutated chain whose tail YamlDotNet reads as sequences used as mapping keys;
+# took about 12 s in ManifestLoader.Parse before aliases were counted.
+write("manifests", "fuzz-alias-chain-as-keys.yaml", 'apiVersion: kmm.sigs.x-k8s.io/v1beta1\nkind: Module\nmetadata:\n  name: hos\n  namespace: det\nspec:\n  lol0: &a0 [lol, lol, ll, lol, lol, lol]\n  lol1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\n  lol2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]***************\n  lol3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n  lol4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\n  lol5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\n  lol6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *G5, *a5, *a5]\n  lol7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]\n  lol8: &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]\n  lol9: &a9 [*a8, *8, *a8, *a8, *a8]\n  moduleLoader:\n    container:\n      modprobe: {modu*a9}\n      kernelMjjappings: *a9\n')
 write("manifests", "deep-flow-nesting.yaml", MODULE_HEAD + "spec: " + "[" * 20000 + "]" * 20000 + "\n")
 write("manifests", "deep-map-nesting.yaml", MODULE_HEAD + "spec: " + "{a: " * 20000 + "b" + "}" * 20000 + "\n")
 write("manifests", "deep-nesting.json", '{"apiVersion":"kmm.sigs.x-k8s.io/v1beta1","kind":"Module","metadata":{"name":"x"},"spec":'
