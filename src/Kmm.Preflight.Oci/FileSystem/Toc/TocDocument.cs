@@ -32,7 +32,7 @@ internal static class TocDocument
                 {
                     reader.Read();
                     entries = reader.TokenType == JsonTokenType.StartArray
-                        ? ReadEntries(ref reader, limits)
+                        ? ReadEntries(ref reader, json.Span, limits)
                         : throw new TocInvalidException("the TOC JSON has no \"entries\" array");
                 }
                 else if (reader.ValueTextEquals("version"u8))
@@ -67,9 +67,10 @@ internal static class TocDocument
         }
     }
 
-    private static List<TocEntry> ReadEntries(ref Utf8JsonReader reader, LayerLimits limits)
+    private static List<TocEntry> ReadEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, LayerLimits limits)
     {
         var list = new List<TocEntry>();
+        var previous = new PreviousName();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (list.Count >= limits.MaxEntries)
@@ -82,15 +83,16 @@ internal static class TocDocument
                 throw new TocInvalidException($"TOC entry {list.Count} is not an object");
             }
 
-            list.Add(ReadEntry(ref reader, list.Count, limits));
+            list.Add(ReadEntry(ref reader, json, list.Count, limits, ref previous));
         }
 
         return list;
     }
 
-    private static TocEntry ReadEntry(ref Utf8JsonReader reader, int index, LayerLimits limits)
+    private static TocEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int index, LayerLimits limits, ref PreviousName previous)
     {
         string? name = null, type = null, linkName = null, digestText = null, chunkType = null;
+        var digestStart = -1L;
         long size = 0, offset = 0, endOffset = 0, innerOffset = 0, mode = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -101,11 +103,11 @@ internal static class TocDocument
                 continue;
             }
 
-            if (property.SequenceEqual("name"u8)) { name = reader.GetString(); }
-            else if (property.SequenceEqual("type"u8)) { type = reader.GetString(); }
-            else if (property.SequenceEqual("linkName"u8)) { linkName = reader.GetString(); }
-            else if (property.SequenceEqual("digest"u8)) { digestText = reader.GetString(); }
-            else if (property.SequenceEqual("chunkType"u8)) { chunkType = reader.GetString(); }
+            if (property.SequenceEqual("name"u8)) { name = NameOf(ref reader, json, ref previous); }
+            else if (property.SequenceEqual("type"u8)) { type = TypeOf(ref reader); }
+            else if (property.SequenceEqual("linkName"u8)) { linkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
+            else if (property.SequenceEqual("digest"u8)) { (digestText, digestStart) = DigestOf(ref reader); }
+            else if (property.SequenceEqual("chunkType"u8)) { chunkType = ChunkTypeOf(ref reader); }
             else if (property.SequenceEqual("size"u8)) { size = reader.GetInt64(); }
             else if (property.SequenceEqual("offset"u8)) { offset = reader.GetInt64(); }
             else if (property.SequenceEqual("endOffset"u8)) { endOffset = reader.GetInt64(); }
@@ -135,6 +137,12 @@ internal static class TocDocument
             throw new TocInvalidException($"TOC entry {index} ('{name}') has a negative size or offset");
         }
 
+        // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded.
+        if (digestStart >= 0 && !ReferenceEquals(type, Chunk))
+        {
+            digestText = System.Text.Encoding.ASCII.GetString(json.Slice((int)digestStart, DigestLength));
+        }
+
         Digest? digest = null;
         if (digestText is { Length: > 0 })
         {
@@ -151,6 +159,91 @@ internal static class TocDocument
         }
 
         return new TocEntry(name, type, size, linkName, (int)(mode & 0xFFFF), offset, endOffset, digest, innerOffset);
+    }
+
+    // A file's chunks repeat its name (zstd:chunked lists thousands of them): the previous entry's string is reused
+    // when the bytes are the same, instead of decoding a new one.
+    private static string? NameOf(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref PreviousName previous)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.GetString();
+        }
+
+        var bytes = reader.ValueSpan;
+        if (previous.Name is not null && bytes.SequenceEqual(json.Slice(previous.Start, previous.Length)))
+        {
+            return previous.Name;
+        }
+
+        var name = reader.GetString()!;
+        previous = new PreviousName { Name = name, Start = (int)reader.TokenStartIndex + 1, Length = bytes.Length };
+        return name;
+    }
+
+    private const string Chunk = "chunk";
+
+    private static readonly string[] KnownTypes = ["reg", "dir", "symlink", "hardlink", "char", "block", "fifo", Chunk];
+
+    // The types are few: the shared strings, not one allocation per entry (so "chunk" can be told by reference).
+    private static string? TypeOf(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            foreach (var known in KnownTypes)
+            {
+                if (reader.ValueTextEquals(known))
+                {
+                    return known;
+                }
+            }
+        }
+
+        var text = reader.GetString();
+        return text == Chunk ? Chunk : text;
+    }
+
+    private static string? ChunkTypeOf(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("data"u8) ? "data"
+        : reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("zeros"u8) ? "zeros"
+        : reader.GetString();
+
+    // Whether the digest is a well-formed sha256 one is told from its bytes; the text is kept for the checks after.
+    // A well-formed sha256 digest is returned as its position in the JSON, decoded only when needed.
+    private static (string? Text, long Start) DigestOf(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var bytes = reader.ValueSpan;
+            if (bytes.Length == DigestLength && bytes.StartsWith("sha256:"u8) && IsLowerHex(bytes[7..]))
+            {
+                return (null, reader.TokenStartIndex + 1);
+            }
+        }
+
+        return (reader.GetString(), -1);
+    }
+
+    private const int DigestLength = 71;
+
+    private static bool IsLowerHex(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private struct PreviousName
+    {
+        public string? Name;
+        public int Start;
+        public int Length;
     }
 
     private static string Shorten(string? value) => value is null ? "null" : value.Length <= 80 ? value : value[..80] + "…";

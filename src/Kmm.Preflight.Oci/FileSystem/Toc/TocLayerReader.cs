@@ -15,28 +15,48 @@ internal static class TocLayerReader
 {
     private const string EstargzTocName = "stargz.index.json";
 
+    // How much of an eStargz blob's end is fetched at first, in the hope that it holds the TOC as well as the footer.
+    private const int EstargzTailGuess = 512 * 1024;
+
     /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
     /// <exception cref="TocInvalidException">The footer or TOC is wrong, fails its digest, or exceeds the limits.</exception>
     /// <exception cref="RangeIgnoredException">The source sent the whole blob instead of a range.</exception>
     public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, CancellationToken cancellationToken)
     {
         var descriptor = layer.Descriptor;
-        var tailLength = (int)Math.Min(descriptor.Size, location.Format == TocFormat.Estargz ? EstargzFooter.Size : ZstdChunkedFooter.Size);
-        if (tailLength <= 0)
-        {
-            throw new TocInvalidException("the blob is empty");
-        }
-
-        var tail = await ReadRangeAsync(layer, descriptor.Size - tailLength, tailLength, cancellationToken).ConfigureAwait(false);
         List<TocEntry> entries;
         long dataEnd;
-        long tocBytes;
+        long bytesRead;
         if (location.Format == TocFormat.Estargz)
         {
+            // The footer only says where the TOC starts; one GET of the blob's tail usually holds both (a kernel's
+            // compressed TOC is ~250 KB), saving the second round trip. Otherwise the rest is fetched after. The guess
+            // is at most a sixteenth of the blob, so a small layer is not read mostly whole.
+            var guess = Math.Min(Math.Min(EstargzTailGuess, limits.MaxTableOfContentsBytes), descriptor.Size / 16);
+            var tailLength = (int)Math.Min(descriptor.Size, Math.Max(EstargzFooter.Size, guess));
+            if (tailLength <= 0)
+            {
+                throw new TocInvalidException("the blob is empty");
+            }
+
+            var tailStart = descriptor.Size - tailLength;
+            var tail = await ReadRangeAsync(layer, tailStart, tailLength, cancellationToken).ConfigureAwait(false);
             var (tocOffset, footerSize) = EstargzFooter.Parse(tail, descriptor.Size);
-            tocBytes = descriptor.Size - footerSize - tocOffset;
+            var tocBytes = descriptor.Size - footerSize - tocOffset;
             CheckSize(tocBytes, limits, "compressed");
-            var compressed = await ReadRangeAsync(layer, tocOffset, (int)tocBytes, cancellationToken).ConfigureAwait(false);
+            ArraySegment<byte> compressed;
+            bytesRead = tailLength;
+            if (tocOffset >= tailStart)
+            {
+                compressed = new ArraySegment<byte>(tail, (int)(tocOffset - tailStart), (int)tocBytes);
+            }
+            else
+            {
+                var head = await ReadRangeAsync(layer, tocOffset, (int)(tailStart - tocOffset), cancellationToken).ConfigureAwait(false);
+                compressed = (byte[])[.. head, .. tail.AsSpan(0, (int)(tocBytes - head.Length))];
+                bytesRead += head.Length;
+            }
+
             var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
             Verify(Digest.Sha256(json), location, "uncompressed TOC JSON");
             entries = TocDocument.Parse(json, limits);
@@ -44,18 +64,28 @@ internal static class TocLayerReader
         }
         else
         {
-            ZstdChunkedFooter.Verify(tail, location);
             CheckSize(location.Length, limits, "compressed");
             CheckSize(location.UncompressedLength, limits, "uncompressed");
-            tocBytes = location.Length;
-            var compressed = await ReadRangeAsync(layer, location.Offset, (int)location.Length, cancellationToken).ConfigureAwait(false);
+
+            // The annotation already gives the TOC's place, so the footer (checked against it before the TOC is used)
+            // and the TOC are fetched together.
+            var tailLength = (int)Math.Min(descriptor.Size, ZstdChunkedFooter.Size);
+            var tailTask = ReadRangeAsync(layer, descriptor.Size - tailLength, tailLength, cancellationToken);
+            var tocTask = ReadRangeAsync(layer, location.Offset, (int)location.Length, cancellationToken);
+
+            // Both are awaited (neither left running when the other fails); the first failure is thrown.
+            await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
+            var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
+
+            ZstdChunkedFooter.Verify(tail, location);
             Verify(Digest.Sha256(compressed), location, "compressed TOC");
             var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
             entries = TocDocument.Parse(json, limits);
             dataEnd = location.Offset;
+            bytesRead = tailLength + location.Length;
         }
 
-        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, tailLength + tocBytes).Index;
+        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead).Index;
     }
 
     private static void CheckSize(long bytes, LayerLimits limits, string what)
@@ -92,11 +122,11 @@ internal static class TocLayerReader
     }
 
     // The TOC member is a gzip stream of a tar holding one file, stargz.index.json.
-    private static async Task<byte[]> ExtractEstargzJsonAsync(byte[] compressed, LayerLimits limits, CancellationToken cancellationToken)
+    private static async Task<byte[]> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
     {
         try
         {
-            await using var gzip = GzipDecoder.Open(new MemoryStream(compressed, writable: false));
+            await using var gzip = GzipDecoder.Open(new MemoryStream(compressed.Array!, compressed.Offset, compressed.Count, writable: false));
             await using var tar = new LayerTarReader(gzip, limits with { MaxEntries = 16, MaxUncompressedBytes = 2L * limits.MaxTableOfContentsBytes });
             while (await tar.GetNextEntryAsync(cancellationToken).ConfigureAwait(false) is { } entry)
             {
