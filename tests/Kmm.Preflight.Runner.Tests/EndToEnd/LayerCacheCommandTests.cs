@@ -88,9 +88,9 @@ public sealed class LayerCacheCommandTests : EndToEndTest
     /// <summary>Runs <paramref name="run"/> and returns its result with the blob GETs of image layers it caused, by digest.</summary>
     private async Task<(T Result, Dictionary<Digest, int> LayerGets)> CountingAsync<T>(Func<Task<T>> run)
     {
-        var skip = _registry.RecentLog.Count;
+        var mark = _registry.LogMark;
         var result = await run();
-        var gets = RegistryBlobReads.Since(_registry, skip).Where(g => _layers.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value.Gets);
+        var gets = (await RegistryBlobReads.SinceAsync(_registry, mark)).Where(g => _layers.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value.Gets);
         return (result, gets);
     }
 

@@ -33,11 +33,15 @@ public static partial class RegistryBlobReads
         return counts;
     }
 
-    /// <summary>The log lines <paramref name="registry"/> wrote after the first <paramref name="skip"/> (take <c>RecentLog.Count</c> before the run).</summary>
-    public static IReadOnlyDictionary<Digest, (int Gets, long Bytes)> Since(RegistryProcess registry, int skip)
+    /// <summary>
+    /// The blob GETs <paramref name="registry"/> logged after <paramref name="mark"/> (take <see cref="RegistryProcess.LogMark"/>
+    /// before the run), once its log has been quiet for a moment, so requests answered just before are counted too.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Digest, (int Gets, long Bytes)>> SinceAsync(RegistryProcess registry, long mark)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return Count(registry.RecentLog.Skip(skip));
+        await registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+        return Count(registry.LogSince(mark));
     }
 
     [GeneratedRegex(@"msg=""response completed"".*http\.request\.method=GET .*http\.request\.uri=""/v2/[^""]*/blobs/(?<digest>sha256:[0-9a-f]{64})""")]

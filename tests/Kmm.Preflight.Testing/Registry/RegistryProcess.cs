@@ -28,6 +28,8 @@ public sealed partial class RegistryProcess : IAsyncDisposable
     // Enough for a test to count the requests it caused on a registry of its own (a request logs a line or two).
     private const int MaxLogLines = 20_000;
     private readonly Queue<string> _log = new();
+    private long _logLinesWritten;
+    private long _lastLogTicks;
     private Process? _watchdog;
 
     private RegistryProcess(RegistryMode mode, Process process, string directory, TestCertificateAuthority? ca, TokenServer? tokenServer)
@@ -65,6 +67,56 @@ public sealed partial class RegistryProcess : IAsyncDisposable
 
     /// <summary>Whether the registry speaks plain HTTP.</summary>
     public bool IsPlainHttp => Mode is RegistryMode.PlainHttp or RegistryMode.BasicAuth;
+
+    /// <summary>
+    /// How many log lines the registry has written so far: a mark for <see cref="LogSince"/>. Unlike
+    /// <c>RecentLog.Count</c> it keeps growing once the kept window (20,000 lines) is full.
+    /// </summary>
+    public long LogMark
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _logLinesWritten;
+            }
+        }
+    }
+
+    /// <summary>The log lines written after <paramref name="mark"/> (a <see cref="LogMark"/>), as far as they are still kept.</summary>
+    public IReadOnlyList<string> LogSince(long mark)
+    {
+        lock (_log)
+        {
+            var newer = (int)Math.Min(_logLinesWritten - mark, _log.Count);
+            return [.. _log.Skip(_log.Count - newer)];
+        }
+    }
+
+    /// <summary>
+    /// Waits until the log has been quiet for <paramref name="quiet"/> (at most 10 s): the registry logs a request
+    /// after it has sent the response, so a client can finish before its last requests are in the log.
+    /// </summary>
+    public async Task WaitForQuietLogAsync(TimeSpan quiet)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (Environment.TickCount64 < deadline)
+        {
+            long last;
+            lock (_log)
+            {
+                last = _lastLogTicks;
+            }
+
+            var idle = Environment.TickCount64 - last;
+            if (idle >= quiet.TotalMilliseconds)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(quiet.TotalMilliseconds - idle + 10));
+        }
+    }
 
     /// <summary>The registry's log lines (the last 20,000), for diagnostics and for counting requests.</summary>
     public IReadOnlyList<string> RecentLog
@@ -341,6 +393,8 @@ public sealed partial class RegistryProcess : IAsyncDisposable
             lock (_log)
             {
                 _log.Enqueue(line);
+                _logLinesWritten++;
+                _lastLogTicks = Environment.TickCount64;
                 if (_log.Count > MaxLogLines)
                 {
                     _log.Dequeue();

@@ -68,7 +68,7 @@ public sealed class SharedLayerFetchTests
             await TestImagePusher.PushImageAsync(_client, _registry.Reference($"shared/image{i}:v1"), [kernel, os, top]);
         }
 
-        var skip = _registry.RecentLog.Count;
+        var mark = _registry.LogMark;
         var cache = new LayerIndexCache(new LayerIndexCacheOptions { Directory = _directory });
         var images = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => ResolveAsync($"shared/image{i}:v1")));
 
@@ -91,7 +91,7 @@ public sealed class SharedLayerFetchTests
         });
         await Task.WhenAll(lookups);
 
-        var gets = RegistryBlobReads.Since(_registry, skip);
+        var gets = await RegistryBlobReads.SinceAsync(_registry, mark);
         var layerDigests = tops.Select(t => t.Digest).Append(kernel.Digest).Append(os.Digest).ToHashSet();
         var log = string.Join(", ", gets.Select(g => $"{g.Key.Hex[..12]}={g.Value.Gets}"));
         Assert.That(gets.Where(g => layerDigests.Contains(g.Key)).All(g => g.Value.Gets == 1), Is.True, log);
@@ -110,7 +110,7 @@ public sealed class SharedLayerFetchTests
         var topY = Layer(new LayerBuilder().AddFile("y", "y"));
         await TestImagePusher.PushImageAsync(_client, _registry.Reference("shared/x:v1"), [big, topX]);
         await TestImagePusher.PushImageAsync(_client, _registry.Reference("shared/y:v1"), [big, topY]);
-        var skip = _registry.RecentLog.Count;
+        var mark = _registry.LogMark;
         var cache = new LayerIndexCache(new LayerIndexCacheOptions { Directory = _directory });
         var (x, y) = (await ResolveAsync("shared/x:v1"), await ResolveAsync("shared/y:v1"));
 
@@ -124,7 +124,7 @@ public sealed class SharedLayerFetchTests
         Assert.That(async () => await listX, Throws.InstanceOf<OperationCanceledException>());
         Assert.That(progress.Cancelled, Is.True, "X gave up while the shared layer was being read");
         Assert.That((await listY).Select(e => e.Path), Is.EqualTo(new[] { "/data/after", "/data/big.bin" }));
-        var gets = RegistryBlobReads.Since(_registry, skip);
+        var gets = await RegistryBlobReads.SinceAsync(_registry, mark);
         Assert.That(gets.GetValueOrDefault(big.Digest).Gets, Is.EqualTo(1), string.Join(", ", gets.Select(g => $"{g.Key.Hex[..12]}={g.Value.Gets}")));
         Assert.That(File.Exists(Path.Combine(_directory, $"sha256-{big.Digest.Hex}.lidx")), Is.True, "Y's whole, verified read is persisted");
     }
