@@ -66,7 +66,7 @@ internal static class LayerRangeReader
 
             range = new CountedRangeStream(source, length);
             var content = await DecodeAsync(range, randomAccess.Compression, start, entry, cancellationToken).ConfigureAwait(false);
-            statistics?.Fetched(range.BytesRead);
+            statistics?.Fetched(range.Consumed);
             if (content is null || !SHA256.HashData(content).AsSpan().SequenceEqual(expected))
             {
                 return FellBack(statistics, logger, entry, descriptor.Digest.ToString(), content is null
@@ -80,7 +80,7 @@ internal static class LayerRangeReader
                 entry.Path,
                 entry.Size,
                 descriptor.Digest,
-                range.BytesRead,
+                range.Consumed,
                 descriptor.Size,
                 start.CompressedOffset);
             return content;
@@ -90,7 +90,7 @@ internal static class LayerRangeReader
         {
             if (range is not null)
             {
-                statistics?.Fetched(range.BytesRead);
+                statistics?.Fetched(range.Consumed);
             }
 
             return FellBack(statistics, logger, entry, descriptor.Digest.ToString(), $"the ranged read failed ({ex.Message})");
