@@ -187,9 +187,10 @@ internal static class LayerIndexer
             return null;
         }
 
-        var name = LayerPath.Name(path);
-        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        // Only a whiteout needs its name as a string of its own.
+        if (path.AsSpan(path.LastIndexOf('/') + 1).StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
         {
+            var name = LayerPath.Name(path);
             var parent = LayerPath.Parent(path);
             if (name == OpaqueMarker)
             {

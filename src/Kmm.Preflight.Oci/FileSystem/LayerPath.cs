@@ -15,6 +15,13 @@ internal static class LayerPath
             return path;
         }
 
+        // Directories' trailing slash (every directory of a Docker or containers/storage tar): one substring, not a split.
+        var trimmed = path.AsSpan().TrimEnd('/').Length;
+        if (trimmed > 0 && trimmed < path.Length && path[..trimmed] is var candidate && IsNormal(candidate))
+        {
+            return candidate;
+        }
+
         var parts = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -3,8 +3,11 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// <summary>Path resolution: component by component, through symlinks, clamped at the root.</summary>
 internal sealed partial class MergedTree
 {
-    private PathLookup Walk(string path, bool create, bool followLast, int layer)
+    private PathLookup Walk(string path, bool create, bool followLast, int layer) => Walk(path, create, followLast, layer, out _);
+
+    private PathLookup Walk(string path, bool create, bool followLast, int layer, out bool followedSymlinks)
     {
+        followedSymlinks = false;
         var stack = new List<MergedNode>(8) { Root };
         var pending = new Stack<string>();
         PushComponents(pending, path);
@@ -49,6 +52,7 @@ internal sealed partial class MergedTree
 
             if (child.Type == EntryType.Symlink && (!isLast || followLast || create))
             {
+                followedSymlinks = true;
                 if (++hops > MaxSymlinkHops)
                 {
                     return PathLookup.Loop;

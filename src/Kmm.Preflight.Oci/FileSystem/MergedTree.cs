@@ -51,6 +51,7 @@ internal sealed partial class MergedTree
     /// </remarks>
     public void Apply(int layer, LayerIndex index)
     {
+        ForgetParents();
         foreach (var entry in index.Entries)
         {
             if (entry.Kind == LayerEntryKind.Directory)
@@ -75,6 +76,7 @@ internal sealed partial class MergedTree
             }
         }
 
+        ForgetParents();
         foreach (var entry in index.Entries)
         {
             if (entry.Kind is not (LayerEntryKind.Directory or LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory))
@@ -82,6 +84,8 @@ internal sealed partial class MergedTree
                 ApplyEntry(layer, entry);
             }
         }
+
+        ForgetParents();
     }
 
     /// <summary>Resolves <paramref name="path"/> (normalised or not) through symlinks.</summary>
@@ -180,14 +184,12 @@ internal sealed partial class MergedTree
 
     private void ApplyEntry(int layer, LayerIndexEntry entry)
     {
-        var parent = Walk(LayerPath.Parent(entry.Path), create: true, followLast: true, layer);
-        if (parent is not { Status: PathLookupStatus.Found, Node.IsDirectory: true })
+        var directory = ParentOf(layer, entry.Path);
+        if (directory is null)
         {
-            _logger?.LogWarning("Entry /{Path} of layer {Layer} skipped: its parent cannot be resolved ({Status})", entry.Path, layer, parent.Status);
             return;
         }
 
-        var directory = parent.Node;
         var name = LayerPath.Name(entry.Path);
         MergedNode? existing = null;
         directory.Children?.TryGetValue(name, out existing);
@@ -198,6 +200,7 @@ internal sealed partial class MergedTree
                 existing = Own(directory, name, existing);
                 existing.Entry = entry;
                 existing.Layer = layer;
+                RememberDirectory(entry.Path, existing);
                 return;
             }
 
@@ -206,6 +209,7 @@ internal sealed partial class MergedTree
 
             // Whatever this directory replaced (a file, a symlink, a deleted path) had no children to show through.
             created.Complete = existing is not null || directory.Complete;
+            RememberDirectory(entry.Path, created);
             return;
         }
 

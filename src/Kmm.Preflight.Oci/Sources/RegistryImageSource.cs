@@ -83,6 +83,30 @@ public sealed class RegistryImageSource : IImageSource
         {
             layer.StartPrefetch(cancellationToken);
         }
+        else if (layers.Count > 0 && layers[^1] is { Descriptor: var tocTop } tocLayer
+            && _client.Options.TopLayerPrefetchFilter?.Invoke(tocTop.Digest) != false
+            && TocFirstRanges(tocTop) is { Count: > 0 } ranges
+            && ranges.Sum(r => (long)r.Length) <= _client.Options.TopLayerPrefetchBytes)
+        {
+            // A layer with a table of contents is read by range, starting with its footer and TOC: those are fetched
+            // now, overlapping the config's round trip, instead of after it.
+            tocLayer.StartRangePrefetch(ranges, cancellationToken);
+        }
+    }
+
+    private static IReadOnlyList<(long Offset, int Length)>? TocFirstRanges(Descriptor descriptor)
+    {
+        try
+        {
+            return FileSystem.Toc.TocAnnotations.Find(descriptor) is { } location
+                ? FileSystem.Toc.TocLayerReader.FirstRanges(descriptor, location, new Layers.LayerLimits())
+                : null;
+        }
+        catch (FileSystem.Toc.TocInvalidException)
+        {
+            // Reported when the layer is read, which then streams it.
+            return null;
+        }
     }
 
     private async Task<(ManifestDocument Document, byte[] Raw)> FetchAsync(ImageReference reference, CancellationToken cancellationToken)

@@ -11,6 +11,8 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
     private static readonly Task<byte[]?> Dropped = Task.FromResult<byte[]?>(null);
     private volatile Task<byte[]?>? _prefetch;
     private RegistryException? _slowPrefetch;
+    private readonly Lock _rangeLock = new();
+    private volatile List<PrefetchedRange>? _ranges;
 
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
@@ -27,6 +29,23 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
     /// retried) exactly as without a prefetch. The caller bounds the size.
     /// </summary>
     public void StartPrefetch(CancellationToken cancellationToken) => _prefetch ??= ReadWholeAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts fetching <paramref name="ranges"/> of the blob (a table of contents' first reads) into memory. A later
+    /// <see cref="OpenRangeAsync"/> of exactly one of them waits for it and takes it (each is served once); if the fetch
+    /// failed, the range is requested afresh, so errors are reported exactly as without a prefetch.
+    /// </summary>
+    public void StartRangePrefetch(IReadOnlyList<(long Offset, int Length)> ranges, CancellationToken cancellationToken)
+    {
+        if (_ranges is not null || ranges.Count == 0)
+        {
+            return;
+        }
+
+        var started = ranges.Select(r => new PrefetchedRange(r.Offset, r.Length, ReadRangeAsync(r.Offset, r.Length, cancellationToken))).ToList();
+        _ranges = started;
+        budget?.Hold(this, ranges.Sum(r => (long)r.Length));
+    }
 
     /// <inheritdoc />
     public async Task<Stream> OpenAsync(long offset = 0, CancellationToken cancellationToken = default)
@@ -56,6 +75,20 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             throw new ArgumentOutOfRangeException(nameof(length), length, $"bytes {offset}..{offset + length} are not inside blob {descriptor.Digest} ({descriptor.Size} bytes)");
         }
 
+        if (TakeRange(offset, length) is { } range)
+        {
+            var (ignored, fetched) = await range.Bytes.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ignored)
+            {
+                return null;
+            }
+
+            if (fetched is not null)
+            {
+                return new MemoryStream(fetched, writable: false);
+            }
+        }
+
         // Only a prefetch that already finished is used: waiting for one to read the whole blob would cost what
         // the range saves (TOC layers are never prefetched; a checkpointed read may race one).
         if (_prefetch is { IsCompletedSuccessfully: true } prefetch && prefetch.Result is { } bytes && offset + length <= bytes.Length)
@@ -74,7 +107,66 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             _prefetch = Dropped;
             budget?.Release(this);
         }
+
+        lock (_rangeLock)
+        {
+            if (_ranges is { Count: > 0 })
+            {
+                _ranges = [];
+                budget?.Release(this);
+            }
+        }
     }
+
+    // The prefetched range that is exactly [offset, offset + length), removed from the list: each serves one read.
+    private PrefetchedRange? TakeRange(long offset, long length)
+    {
+        if (_ranges is null)
+        {
+            return null;
+        }
+
+        lock (_rangeLock)
+        {
+            var index = _ranges.FindIndex(r => r.Offset == offset && r.Length == length);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var range = _ranges[index];
+            _ranges.RemoveAt(index);
+            if (_ranges.Count == 0)
+            {
+                budget?.Release(this);
+            }
+
+            return range;
+        }
+    }
+
+    private async Task<(bool RangeIgnored, byte[]? Bytes)> ReadRangeAsync(long offset, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await client.OpenBlobRangeAsync(repository, descriptor.Digest, offset, length, cancellationToken).ConfigureAwait(false);
+            if (stream is null)
+            {
+                return (true, null);
+            }
+
+            var bytes = new byte[length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return (false, bytes);
+        }
+        catch (Exception)
+        {
+            // Whatever went wrong happens again, and is reported with its own message, when the range is opened.
+            return (false, null);
+        }
+    }
+
+    private sealed record PrefetchedRange(long Offset, int Length, Task<(bool RangeIgnored, byte[]? Bytes)> Bytes);
 
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
     {

@@ -105,6 +105,29 @@ public sealed class MergeTests
     }
 
     [Test]
+    public async Task EntriesAfterTheirParentIsReplacedInTheSameLayerFollowTheReplacement()
+    {
+        // One layer: d/f1 goes into directory d; then d becomes a symlink to e, so d/f2 lands in e and d/f1 is gone.
+        // The merge keeps the directory entries go into between entries: it must not keep d's old node past the link.
+        var fs = TestImages.FileSystem(
+            new TarBuilder().Directory("d").Directory("e").File("d/f1", "1").Symlink("d", "e").File("d/f2", "2").File("e/f3", "3"));
+
+        Assert.That(await ListAllAsync(fs), Is.EqualTo(new[] { "/d", "/e", "/e/f2", "/e/f3" }));
+        Assert.That(await fs.ReadAllBytesAsync("/d/f2"), Is.EqualTo("2"u8.ToArray()));
+    }
+
+    [Test]
+    public async Task EntriesOfDirectoriesListedOutOfOrderLandWhereTheirPathsSay()
+    {
+        // Deep directories first, then siblings and files jumping between them: every entry must reach its own parent.
+        var fs = TestImages.FileSystem(
+            new TarBuilder().Directory("a").Directory("a/b").Directory("a/b/c").Directory("a/x").File("a/b/c/1", "1")
+                .File("a/x/2", "2").File("a/b/3", "3").File("a/b/c/4", "4").File("5", "5").File("a/x/6", "6"));
+
+        Assert.That(await ListAllAsync(fs), Is.EqualTo(new[] { "/5", "/a", "/a/b", "/a/b/3", "/a/b/c", "/a/b/c/1", "/a/b/c/4", "/a/x", "/a/x/2", "/a/x/6" }));
+    }
+
+    [Test]
     public async Task AbsoluteAndRelativeSymlinksResolveFromTheImageRoot()
     {
         var fs = TestImages.FileSystem(

@@ -9,13 +9,16 @@ namespace Kmm.Preflight.Oci.FileSystem.Toc;
 /// forward pass with <see cref="Utf8JsonReader"/>: a kernel's TOC is ~2 MB, and a document object model of it cost
 /// more than everything else a TOC lookup does.
 /// </summary>
-internal static class TocDocument
+internal static partial class TocDocument
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
 
     /// <summary>The entries of the TOC in <paramref name="json"/>.</summary>
     /// <exception cref="TocInvalidException">Not valid JSON, not a TOC, or beyond <paramref name="limits"/>.</exception>
-    public static List<TocEntry> Parse(ReadOnlyMemory<byte> json, LayerLimits limits)
+    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits) => Parse(json, limits, splitAllowed: true);
+
+    /// <summary>As <see cref="Parse(ReadOnlyMemory{byte}, LayerLimits)"/>; <paramref name="splitAllowed"/> false keeps it on one thread (tests compare the two).</summary>
+    internal static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
     {
         try
         {
@@ -25,31 +28,7 @@ internal static class TocDocument
                 throw new TocInvalidException("the TOC JSON has no \"entries\" array");
             }
 
-            List<TocEntry>? entries = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("entries"u8))
-                {
-                    reader.Read();
-                    entries = reader.TokenType == JsonTokenType.StartArray
-                        ? ReadEntries(ref reader, json.Span, limits)
-                        : throw new TocInvalidException("the TOC JSON has no \"entries\" array");
-                }
-                else if (reader.ValueTextEquals("version"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var version) || version != 1)
-                    {
-                        throw new TocInvalidException($"the TOC has version {Shorten(reader.TokenType == JsonTokenType.String ? reader.GetString() : System.Text.Encoding.UTF8.GetString(reader.ValueSpan))}, only 1 is known");
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
+            var entries = ReadRoot(ref reader, json, limits, splitAllowed);
             return entries ?? throw new TocInvalidException("the TOC JSON has no \"entries\" array");
         }
         catch (JsonException e)
@@ -67,29 +46,92 @@ internal static class TocDocument
         }
     }
 
-    private static List<TocEntry> ReadEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, LayerLimits limits)
+    // The root object's properties, from just inside it (or, after a split parse of the entries, from the property
+    // following them) to its end.
+    private static TocListing? ReadRoot(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
     {
-        var list = new List<TocEntry>();
-        var previous = new PreviousName();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        TocListing? entries = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (list.Count >= limits.MaxEntries)
+            if (reader.ValueTextEquals("entries"u8))
             {
-                throw new TocInvalidException($"the TOC lists more than {limits.MaxEntries} entries, the most allowed");
-            }
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw new TocInvalidException("the TOC JSON has no \"entries\" array");
+                }
 
-            if (reader.TokenType != JsonTokenType.StartObject)
+                var (listing, resumeAt) = ReadEntries(ref reader, json, limits, splitAllowed);
+                if (resumeAt >= 0)
+                {
+                    // The second half of the array was parsed on another thread, so this reader never reached its end:
+                    // what follows the array is read by a reader of its own.
+                    return ReadAfterEntries(json, resumeAt, limits) ?? listing;
+                }
+
+                entries = listing;
+            }
+            else if (reader.ValueTextEquals("version"u8))
             {
-                throw new TocInvalidException($"TOC entry {list.Count} is not an object");
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var version) || version != 1)
+                {
+                    throw new TocInvalidException($"the TOC has version {Shorten(reader.TokenType == JsonTokenType.String ? reader.GetString() : System.Text.Encoding.UTF8.GetString(reader.ValueSpan))}, only 1 is known");
+                }
             }
-
-            list.Add(ReadEntry(ref reader, json, list.Count, limits, ref previous));
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
 
-        return list;
+        return entries;
     }
 
-    private static TocEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int index, LayerLimits limits, ref PreviousName previous)
+    // Chunks (13,000 of a kernel's 18,000 zstd:chunked entries) are checked like any entry but not kept: what a file's
+    // range needs of them, the last one's offset and whether one shares a gzip member, is folded into the file's entry.
+    private static (TocListing Listing, int ResumeAt) ReadEntries(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
+    {
+        var whole = json.Span;
+        var part = new EntryRun(limits);
+        var second = splitAllowed ? SecondHalf.TryStart(json, (int)reader.BytesConsumed, limits) : null;
+        try
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (second is not null && reader.TokenStartIndex >= second.Start)
+                {
+                    // This reader, which checks the whole structure, decides whether the other thread began at an entry.
+                    if (reader.TokenStartIndex == second.Start && reader.TokenType == JsonTokenType.StartObject && second.Join() is { } rest)
+                    {
+                        part.Append(rest);
+                        Interlocked.Increment(ref _secondHalvesUsed);
+                        return (part.ToListing(), rest.End);
+                    }
+
+                    second.Abandon();
+                    second = null;
+                }
+
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new TocInvalidException($"TOC entry {part.Count} is not an object");
+                }
+
+                part.Add(ReadEntry(ref reader, whole, 0, part.Count, limits, ref part.Previous));
+            }
+        }
+        finally
+        {
+            second?.Abandon();
+        }
+
+        return (part.ToListing(), -1);
+    }
+
+    // The reader reads whole[baseOffset..]: positions it gives are relative to that.
+    private static RawEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole, int baseOffset, int index, LayerLimits limits, ref PreviousName previous)
     {
         string? name = null, type = null, linkName = null, digestText = null, chunkType = null;
         var digestStart = -1L;
@@ -103,7 +145,7 @@ internal static class TocDocument
                 continue;
             }
 
-            if (property.SequenceEqual("name"u8)) { name = NameOf(ref reader, json, ref previous); }
+            if (property.SequenceEqual("name"u8)) { name = NameOf(ref reader, whole, baseOffset, ref previous); }
             else if (property.SequenceEqual("type"u8)) { type = TypeOf(ref reader); }
             else if (property.SequenceEqual("linkName"u8)) { linkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
             else if (property.SequenceEqual("digest"u8)) { (digestText, digestStart) = DigestOf(ref reader); }
@@ -140,7 +182,7 @@ internal static class TocDocument
         // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded.
         if (digestStart >= 0 && !ReferenceEquals(type, Chunk))
         {
-            digestText = System.Text.Encoding.ASCII.GetString(json.Slice((int)digestStart, DigestLength));
+            digestText = System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)digestStart, DigestLength));
         }
 
         Digest? digest = null;
@@ -158,12 +200,12 @@ internal static class TocDocument
             throw new TocInvalidException($"TOC entry {index} ('{name}') has unknown chunk type '{Shorten(chunkType)}'");
         }
 
-        return new TocEntry(name, type, size, linkName, (int)(mode & 0xFFFF), offset, endOffset, digest, innerOffset);
+        return new RawEntry(index, name, type, size, linkName, (int)(mode & 0xFFFF), offset, endOffset, digest, innerOffset, offset, ChunkInSharedMember: false);
     }
 
     // A file's chunks repeat its name (zstd:chunked lists thousands of them): the previous entry's string is reused
     // when the bytes are the same, instead of decoding a new one.
-    private static string? NameOf(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref PreviousName previous)
+    private static string? NameOf(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole, int baseOffset, ref PreviousName previous)
     {
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
         {
@@ -171,13 +213,13 @@ internal static class TocDocument
         }
 
         var bytes = reader.ValueSpan;
-        if (previous.Name is not null && bytes.SequenceEqual(json.Slice(previous.Start, previous.Length)))
+        if (previous.Name is not null && bytes.SequenceEqual(whole.Slice(previous.Start, previous.Length)))
         {
             return previous.Name;
         }
 
         var name = reader.GetString()!;
-        previous = new PreviousName { Name = name, Start = (int)reader.TokenStartIndex + 1, Length = bytes.Length };
+        previous = new PreviousName { Name = name, Start = baseOffset + (int)reader.TokenStartIndex + 1, Length = bytes.Length };
         return name;
     }
 
@@ -239,7 +281,14 @@ internal static class TocDocument
         return true;
     }
 
-    private struct PreviousName
+    // An entry as read, before the chunks after it are folded in: a value, so chunks allocate nothing.
+    internal readonly record struct RawEntry(
+        int Index, string Name, string Type, long Size, string LinkName, int Mode, long Offset, long EndOffset, Digest? Digest, long InnerOffset, long LastChunkOffset, bool ChunkInSharedMember)
+    {
+        public TocEntry ToEntry(int indexBase = 0) => new(Index + indexBase, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, LastChunkOffset, ChunkInSharedMember);
+    }
+
+    internal struct PreviousName
     {
         public string? Name;
         public int Start;

@@ -9,12 +9,13 @@ namespace Kmm.Preflight.Oci.FileSystem.Toc;
 /// </summary>
 internal static class TocIndexBuilder
 {
-    /// <summary>Builds the index of a layer whose TOC is <paramref name="entries"/> and whose file data ends at <paramref name="dataEnd"/>.</summary>
+    /// <summary>Builds the index of a layer whose TOC is <paramref name="listing"/> and whose file data ends at <paramref name="dataEnd"/>.</summary>
     /// <exception cref="TocInvalidException">An entry is inconsistent (unknown type, range outside the data, no digest).</exception>
-    public static (LayerIndex Index, TableOfContents Toc) Build(Digest layer, TocFormat format, IReadOnlyList<TocEntry> entries, long dataEnd, long bytesRead)
+    public static (LayerIndex Index, TableOfContents Toc) Build(Digest layer, TocFormat format, TocListing listing, long dataEnd, long bytesRead)
     {
         // eStargz does not record where a file's last gzip member ends: it ends where the next recorded one begins.
-        var starts = format == TocFormat.Estargz ? DataStarts(entries, dataEnd) : null;
+        var entries = listing.Entries;
+        var starts = format == TocFormat.Estargz ? DataStarts(listing.DataStarts, dataEnd) : null;
         var files = new List<TocFileRange>();
         var indexEntries = new List<LayerIndexEntry>(entries.Count);
         var byPath = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
@@ -22,25 +23,21 @@ internal static class TocIndexBuilder
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            if (entry.Type == "chunk")
-            {
-                continue;
-            }
-
-            var kind = KindOf(entry, i);
+            var kind = KindOf(entry);
+            var path = LayerPath.Normalise(entry.Name);
             var dataOffset = 0L;
             if (kind == TarEntryKind.RegularFile)
             {
                 dataOffset = files.Count;
-                files.Add(RangeOf(format, entries, i, starts, dataEnd));
+                files.Add(RangeOf(format, entry, path, starts, dataEnd));
                 uncompressed += entry.Size;
             }
 
             var tarEntry = new LayerTarEntry
             {
-                Index = i,
+                Index = entry.Index,
                 HeaderOffset = 0,
-                Name = entry.Name,
+                Name = path,
                 Kind = kind,
                 Size = kind == TarEntryKind.RegularFile ? entry.Size : 0,
                 LinkName = entry.LinkName,
@@ -61,7 +58,7 @@ internal static class TocIndexBuilder
         return (new LayerIndex(layer, indexEntries, uncompressed) { Toc = toc }, toc);
     }
 
-    private static TarEntryKind KindOf(TocEntry entry, int index) => entry.Type switch
+    private static TarEntryKind KindOf(TocEntry entry) => entry.Type switch
     {
         "reg" => TarEntryKind.RegularFile,
         "dir" => TarEntryKind.Directory,
@@ -70,13 +67,11 @@ internal static class TocIndexBuilder
         "char" => TarEntryKind.CharacterDevice,
         "block" => TarEntryKind.BlockDevice,
         "fifo" => TarEntryKind.Fifo,
-        _ => throw new TocInvalidException($"TOC entry {index} ('{entry.Name}') has unknown type '{(entry.Type.Length > 20 ? entry.Type[..20] : entry.Type)}'"),
+        _ => throw new TocInvalidException($"TOC entry {entry.Index} ('{entry.Name}') has unknown type '{(entry.Type.Length > 20 ? entry.Type[..20] : entry.Type)}'"),
     };
 
-    private static TocFileRange RangeOf(TocFormat format, IReadOnlyList<TocEntry> entries, int index, long[]? starts, long dataEnd)
+    private static TocFileRange RangeOf(TocFormat format, TocEntry entry, string path, long[]? starts, long dataEnd)
     {
-        var entry = entries[index];
-        var path = LayerPath.Normalise(entry.Name);
         if (entry.Size == 0)
         {
             return new TocFileRange(path, 0, 0, 0, 0, entry.Digest);
@@ -84,7 +79,7 @@ internal static class TocIndexBuilder
 
         if (entry.Digest is null)
         {
-            throw new TocInvalidException($"TOC entry {index} ('{entry.Name}') has data but no digest to verify it by");
+            throw new TocInvalidException($"TOC entry {entry.Index} ('{entry.Name}') has data but no digest to verify it by");
         }
 
         long end;
@@ -94,42 +89,40 @@ internal static class TocIndexBuilder
         }
         else
         {
-            // The file's last chunk is the last "chunk" entry following it with its name.
-            var last = entry.Offset;
-            for (var next = index + 1; next < entries.Count && entries[next].Type == "chunk"; next++)
+            // The file's data ends with the gzip member of its last chunk (the last "chunk" entry right after it).
+            if (entry.ChunkInSharedMember)
             {
-                if (entries[next].InnerOffset != 0)
-                {
-                    throw new TocInvalidException($"TOC entry {next} ('{entry.Name}') is a chunk inside a shared gzip member, which is not read by range");
-                }
-
-                last = Math.Max(last, entries[next].Offset);
+                throw new TocInvalidException($"TOC entry {entry.Index} ('{entry.Name}') has a chunk inside a shared gzip member, which is not read by range");
             }
 
-            var position = Array.BinarySearch(starts!, last);
+            var position = Array.BinarySearch(starts!, entry.LastChunkOffset);
             end = position >= 0 && position + 1 < starts!.Length ? starts[position + 1] : dataEnd;
         }
 
         if (entry.Offset <= 0 || end <= entry.Offset || end > dataEnd)
         {
-            throw new TocInvalidException($"TOC entry {index} ('{entry.Name}') places its data at {entry.Offset}..{end}, outside the layer's data (0..{dataEnd})");
+            throw new TocInvalidException($"TOC entry {entry.Index} ('{entry.Name}') places its data at {entry.Offset}..{end}, outside the layer's data (0..{dataEnd})");
         }
 
         return new TocFileRange(path, entry.Offset, end, entry.InnerOffset, entry.Size, entry.Digest);
     }
 
-    private static long[] DataStarts(IReadOnlyList<TocEntry> entries, long dataEnd)
+    private static long[] DataStarts(List<long> offsets, long dataEnd)
     {
-        var starts = new SortedSet<long>();
-        foreach (var entry in entries)
+        // Sorted and without repeats: a file's first chunk repeats the file's offset.
+        var starts = new long[offsets.Count + 1];
+        offsets.CopyTo(starts);
+        starts[^1] = dataEnd;
+        Array.Sort(starts);
+        var distinct = 0;
+        for (var i = 0; i < starts.Length; i++)
         {
-            if (entry.Offset > 0)
+            if (i == 0 || starts[i] != starts[distinct - 1])
             {
-                starts.Add(entry.Offset);
+                starts[distinct++] = starts[i];
             }
         }
 
-        starts.Add(dataEnd);
-        return [.. starts];
+        return starts[..distinct];
     }
 }

@@ -3,6 +3,7 @@ using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Layers.Gzip;
 using Kmm.Preflight.Oci.Layers.Tar;
 using Kmm.Preflight.Oci.Layers.Zstd;
+using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
 
 namespace Kmm.Preflight.Oci.FileSystem.Toc;
@@ -18,15 +19,12 @@ internal static class TocLayerReader
     // How much of an eStargz blob's end is fetched at first, in the hope that it holds the TOC as well as the footer.
     private const int EstargzTailGuess = 512 * 1024;
 
-    /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
-    /// <exception cref="TocInvalidException">The footer or TOC is wrong, fails its digest, or exceeds the limits.</exception>
-    /// <exception cref="RangeIgnoredException">The source sent the whole blob instead of a range.</exception>
-    public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ranges <see cref="ReadAsync"/> asks for first: the blob's tail for eStargz (footer, and usually the TOC);
+    /// footer and TOC for zstd:chunked. Empty when the location is out of bounds (the read then says why).
+    /// </summary>
+    public static IReadOnlyList<(long Offset, int Length)> FirstRanges(Descriptor descriptor, TocLocation location, LayerLimits limits)
     {
-        var descriptor = layer.Descriptor;
-        List<TocEntry> entries;
-        long dataEnd;
-        long bytesRead;
         if (location.Format == TocFormat.Estargz)
         {
             // The footer only says where the TOC starts; one GET of the blob's tail usually holds both (a kernel's
@@ -34,12 +32,36 @@ internal static class TocLayerReader
             // is at most a sixteenth of the blob, so a small layer is not read mostly whole.
             var guess = Math.Min(Math.Min(EstargzTailGuess, limits.MaxTableOfContentsBytes), descriptor.Size / 16);
             var tailLength = (int)Math.Min(descriptor.Size, Math.Max(EstargzFooter.Size, guess));
-            if (tailLength <= 0)
+            return tailLength <= 0 ? [] : [(descriptor.Size - tailLength, tailLength)];
+        }
+
+        if (location.Length <= 0 || location.Length > limits.MaxTableOfContentsBytes || location.Offset < 0 || location.Offset + location.Length > descriptor.Size)
+        {
+            return [];
+        }
+
+        // The annotation already gives the TOC's place, so the footer (checked against it before the TOC is used)
+        // and the TOC are fetched together.
+        var footerLength = (int)Math.Min(descriptor.Size, ZstdChunkedFooter.Size);
+        return [(descriptor.Size - footerLength, footerLength), (location.Offset, (int)location.Length)];
+    }
+
+    /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
+    /// <exception cref="TocInvalidException">The footer or TOC is wrong, fails its digest, or exceeds the limits.</exception>
+    /// <exception cref="RangeIgnoredException">The source sent the whole blob instead of a range.</exception>
+    public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, CancellationToken cancellationToken)
+    {
+        var descriptor = layer.Descriptor;
+        TocListing entries;
+        long dataEnd;
+        long bytesRead;
+        if (location.Format == TocFormat.Estargz)
+        {
+            if (FirstRanges(descriptor, location, limits) is not [var (tailStart, tailLength)])
             {
                 throw new TocInvalidException("the blob is empty");
             }
 
-            var tailStart = descriptor.Size - tailLength;
             var tail = await ReadRangeAsync(layer, tailStart, tailLength, cancellationToken).ConfigureAwait(false);
             var (tocOffset, footerSize) = EstargzFooter.Parse(tail, descriptor.Size);
             var tocBytes = descriptor.Size - footerSize - tocOffset;
@@ -67,11 +89,13 @@ internal static class TocLayerReader
             CheckSize(location.Length, limits, "compressed");
             CheckSize(location.UncompressedLength, limits, "uncompressed");
 
-            // The annotation already gives the TOC's place, so the footer (checked against it before the TOC is used)
-            // and the TOC are fetched together.
-            var tailLength = (int)Math.Min(descriptor.Size, ZstdChunkedFooter.Size);
-            var tailTask = ReadRangeAsync(layer, descriptor.Size - tailLength, tailLength, cancellationToken);
-            var tocTask = ReadRangeAsync(layer, location.Offset, (int)location.Length, cancellationToken);
+            if (FirstRanges(descriptor, location, limits) is not [var (tailStart, tailLength), var (tocStart, tocLength)])
+            {
+                throw new TocInvalidException($"the TOC at {location.Offset}..{location.Offset + location.Length} is not inside the {descriptor.Size}-byte blob");
+            }
+
+            var tailTask = ReadRangeAsync(layer, tailStart, tailLength, cancellationToken);
+            var tocTask = ReadRangeAsync(layer, tocStart, tocLength, cancellationToken);
 
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
             await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
@@ -160,21 +184,38 @@ internal static class TocLayerReader
         throw new TocInvalidException($"the eStargz TOC member holds no {EstargzTocName}");
     }
 
-    private static async Task<byte[]> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
     {
         try
         {
-            await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
-
             // One byte more than announced tells a TOC longer than its annotation apart from an exact one.
             var json = new byte[uncompressedLength + 1];
-            var read = await zstd.ReadAtLeastAsync(json, json.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            int read;
+            if (NativeZstdLibrary.IsAvailable)
+            {
+                // In memory already: one call into libzstd, no stream (see DecompressAll for why that matters).
+                try
+                {
+                    read = NativeZstdLibrary.DecompressAll(compressed, json);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new TocInvalidException($"the zstd:chunked TOC does not decompress to the {uncompressedLength} bytes announced ({e.Message})", e);
+                }
+            }
+            else
+            {
+                await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
+                read = await zstd.ReadAtLeastAsync(json, json.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            }
+
             if (read != uncompressedLength)
             {
                 throw new TocInvalidException($"the zstd:chunked TOC decompresses to {(read > uncompressedLength ? "more than " : string.Empty)}{read} bytes, not the {uncompressedLength} announced");
             }
 
-            return json[..uncompressedLength];
+            // A view, not a copy: 5 MB more to allocate and fault in cost more than the decompression.
+            return json.AsMemory(0, uncompressedLength);
         }
         catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
         {

@@ -17,7 +17,7 @@ internal static unsafe class NativeZstdLibrary
     private const int WindowLogMaxParameter = 100;
     private const int WindowLogMax = 27;
 
-    private static readonly string[] Exports = ["ZSTD_createDCtx", "ZSTD_freeDCtx", "ZSTD_DCtx_setParameter", "ZSTD_decompressStream", "ZSTD_isError", "ZSTD_getErrorName"];
+    private static readonly string[] Exports = ["ZSTD_createDCtx", "ZSTD_freeDCtx", "ZSTD_DCtx_setParameter", "ZSTD_decompressStream", "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_decompressDCtx"];
 
     private static readonly Lazy<Entry?> Loaded = new(Load);
 
@@ -54,6 +54,41 @@ internal static unsafe class NativeZstdLibrary
         fixed (InBuffer* i = &input)
         {
             return Loaded.Value!.DecompressStream(context, o, i);
+        }
+    }
+
+    /// <summary>
+    /// Decompresses every frame of <paramref name="input"/> into <paramref name="output"/> with one
+    /// <c>ZSTD_decompressDCtx</c> call: for data already in memory (a zstd:chunked TOC). The stream API would copy
+    /// everything through a window buffer as large as the frame asks (32 MiB for skopeo's TOC), which costs more in
+    /// page faults than the decoding itself; here the output is the window, so memory is bounded by its size.
+    /// </summary>
+    /// <returns>The bytes written.</returns>
+    /// <exception cref="InvalidDataException">
+    /// The input is not zstd, is corrupt, ends inside a frame, or decompresses to more than <paramref name="output"/> holds.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">No decompression context could be made (out of memory).</exception>
+    public static int DecompressAll(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var entry = Loaded.Value!;
+        var context = entry.CreateDCtx();
+        if (context == 0)
+        {
+            throw new InvalidOperationException("libzstd could not allocate a decompression context");
+        }
+
+        try
+        {
+            fixed (byte* source = input)
+            fixed (byte* destination = output)
+            {
+                var result = entry.DecompressDCtx(context, destination, (nuint)output.Length, source, (nuint)input.Length);
+                return IsError(result) ? throw new InvalidDataException($"zstd: {ErrorName(result)}") : (int)result;
+            }
+        }
+        finally
+        {
+            entry.FreeDCtx(context);
         }
     }
 
@@ -94,6 +129,7 @@ internal static unsafe class NativeZstdLibrary
             DecompressStream = (delegate* unmanaged<nint, OutBuffer*, InBuffer*, nuint>)exports[3],
             IsError = (delegate* unmanaged<nuint, uint>)exports[4],
             GetErrorName = (delegate* unmanaged<nuint, nint>)exports[5],
+            DecompressDCtx = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint>)exports[6],
         };
     }
 
@@ -128,5 +164,7 @@ internal static unsafe class NativeZstdLibrary
         public required delegate* unmanaged<nuint, uint> IsError { get; init; }
 
         public required delegate* unmanaged<nuint, nint> GetErrorName { get; init; }
+
+        public required delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint> DecompressDCtx { get; init; }
     }
 }

@@ -92,6 +92,27 @@ public sealed partial class TocLayerTests
         Assert.That(copy.ToArray(), Is.EqualTo(TocImageFixture.BigFile));
     }
 
+    [TestCaseSource(nameof(TocImages))]
+    public async Task TableOfContentsIsFetchedWhileTheImageIsResolvedAndNotAgain(string kind)
+    {
+        // The footer and TOC ranges overlap the config's round trip; listing the layer then takes them, with no GET.
+        var userAgent = $"kmm-toc-prefetch/{Guid.NewGuid():N}";
+        using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent });
+        var image = await ResolveAsync(client, Name(kind));
+        var layer = image.Layers.Single().Descriptor;
+        List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+
+        await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+        var afterResolve = Gets();
+        var listed = await new ImageFileSystem(image).ListAsync("/", recursive: true);
+        await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+
+        Assert.That(listed, Is.Not.Empty);
+        Assert.That(afterResolve, Is.Not.Empty, "no TOC range was fetched while resolving");
+        Assert.That(afterResolve.Select(g => g.Status), Is.All.EqualTo(206));
+        Assert.That(Gets(), Is.EqualTo(afterResolve), "listing fetched the TOC again");
+    }
+
     [Test]
     public async Task ZstdChunkedFromSkopeoCarriesTheOlderAnnotationFamily()
     {

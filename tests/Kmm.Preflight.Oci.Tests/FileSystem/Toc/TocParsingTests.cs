@@ -125,13 +125,14 @@ public sealed class TocParsingTests
               {"type":"symlink","name":"opt/l","linkName":"a","mode":511}]}
             """), LayerLimits.Default);
 
-        Assert.That(entries.Select(e => (e.Name, e.Type, e.Size, e.LinkName, e.Mode, e.Offset, e.EndOffset)), Is.EqualTo(new[]
+        // The chunk is not an entry of its own: its offset is folded into the file it follows, and counted as a start.
+        Assert.That(entries.Entries.Select(e => (e.Index, e.Name, e.Type, e.Size, e.LinkName, e.Mode, e.Offset, e.EndOffset, e.LastChunkOffset)), Is.EqualTo(new[]
         {
-            ("opt/", "dir", 0L, "", 493, 0L, 0L),
-            ("opt/a", "reg", 3L, "", 420, 128L, 144L),
-            ("opt/a", "chunk", 0L, "", 0, 144L, 0L),
-            ("opt/l", "symlink", 0L, "a", 511, 0L, 0L),
+            (0, "opt/", "dir", 0L, "", 493, 0L, 0L, 0L),
+            (1, "opt/a", "reg", 3L, "", 420, 128L, 144L, 144L),
+            (3, "opt/l", "symlink", 0L, "a", 511, 0L, 0L, 0L),
         }));
+        Assert.That(entries.DataStarts, Is.EqualTo(new[] { 128L, 144L }));
     }
 
     [TestCase("not json", "not valid JSON")]
@@ -172,6 +173,38 @@ public sealed class TocParsingTests
         var entries = TocDocument.Parse(Json("""{"entries":[{"name":"a","type":"reg","size":3,"offset":10,"endOffset":200,"digest":"sha256:98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4"}]}"""), LayerLimits.Default);
 
         Assert.That(() => TocIndexBuilder.Build(SomeDigest, TocFormat.ZstdChunked, entries, 100, 0), Throws.TypeOf<TocInvalidException>().With.Message.Contains("outside the layer's data"));
+    }
+
+    [Test]
+    public void EstargzFileEndsWhereTheMemberAfterItsLastChunkBegins()
+    {
+        // a: three chunks in members at 10, 40 and 70; b: one member at 90; the TOC at 120. a's range covers all of its
+        // members (up to b's), b's runs to the TOC. The chunks come in a different order than their offsets on purpose.
+        const string Sha = "sha256:98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
+        var listing = TocDocument.Parse(Json($$"""
+            {"entries":[
+              {"name":"a","type":"reg","size":30,"offset":10,"digest":"{{Sha}}"},
+              {"name":"a","type":"chunk","offset":70,"chunkOffset":20},
+              {"name":"a","type":"chunk","offset":40,"chunkOffset":10},
+              {"name":"d","type":"dir"},
+              {"name":"b","type":"reg","size":5,"offset":90,"digest":"{{Sha}}"}]}
+            """), LayerLimits.Default);
+
+        var toc = TocIndexBuilder.Build(SomeDigest, TocFormat.Estargz, listing, 120, 0).Toc;
+
+        Assert.That(toc.Files.Select(f => (f.Path, f.Start, f.End)), Is.EqualTo(new[] { ("a", 10L, 90L), ("b", 90L, 120L) }));
+    }
+
+    [Test]
+    public void EstargzChunkInsideASharedMemberMakesTheTocUnusable()
+    {
+        var listing = TocDocument.Parse(Json("""
+            {"entries":[
+              {"name":"a","type":"reg","size":30,"offset":10,"digest":"sha256:98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4"},
+              {"name":"a","type":"chunk","offset":10,"innerOffset":12,"chunkOffset":20}]}
+            """), LayerLimits.Default);
+
+        Assert.That(() => TocIndexBuilder.Build(SomeDigest, TocFormat.Estargz, listing, 120, 0), Throws.TypeOf<TocInvalidException>().With.Message.Contains("shared gzip member"));
     }
 
     private static Descriptor Layer(Dictionary<string, string> annotations) => new()

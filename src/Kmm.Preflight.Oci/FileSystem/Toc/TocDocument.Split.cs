@@ -1,0 +1,241 @@
+using System.Text.Json;
+using Kmm.Preflight.Oci.Layers;
+
+namespace Kmm.Preflight.Oci.FileSystem.Toc;
+
+/// <summary>
+/// Parsing a large TOC's entries on two threads: a kernel's zstd:chunked TOC is 5 MB of JSON, and reading it was the
+/// biggest cost of finding one file in such a layer.
+/// </summary>
+/// <remarks>
+/// The second thread starts at a guessed entry boundary past the middle (<c>},{"</c>, as Go writes arrays) and parses
+/// entries one object at a time up to the array's end. The guess may be wrong, as those bytes can end a string too; the
+/// first thread, which reads the whole structure up to there, keeps the second half only if it arrives at an entry
+/// starting exactly there. Otherwise, or if the second half failed, it parses on alone, so the result, and any error,
+/// is the one a single pass gives.
+/// </remarks>
+internal static partial class TocDocument
+{
+    private static long _secondHalvesUsed;
+
+    /// <summary>How many parses kept a second half so far in this process (tests check which path ran).</summary>
+    internal static long SecondHalvesUsed => Interlocked.Read(ref _secondHalvesUsed);
+
+    // Below this, starting a thread costs more than half a parse.
+    private const int SplitThreshold = 256 * 1024;
+
+    // Depth inside one entry: the root object and the entries array are the other two of the whole document's 16.
+    private static readonly JsonReaderOptions EntryOptions = new() { MaxDepth = 14, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
+
+    // What follows the entries array: either the root's end or more properties, read as a root object of their own.
+    private static TocListing? ReadAfterEntries(ReadOnlyMemory<byte> json, int resumeAt, LayerLimits limits)
+    {
+        var rest = json.Span[resumeAt..].TrimStart(" \t\r\n"u8);
+        if (rest.Length > 0 && rest[0] == (byte)'}')
+        {
+            return null;
+        }
+
+        if (rest.Length == 0 || rest[0] != (byte)',' || rest[1..].TrimStart(" \t\r\n"u8) is not [(byte)'"', ..])
+        {
+            throw new TocInvalidException("the TOC is not valid JSON: the entries array is followed by neither ',' and a property nor '}'");
+        }
+
+        byte[] tail = [(byte)'{', .. rest[1..]];
+        var reader = new Utf8JsonReader(tail, Options);
+        reader.Read();
+        return ReadRoot(ref reader, tail, limits, splitAllowed: false);
+    }
+
+    /// <summary>Entries as they are read, with chunks folded into the entry before them.</summary>
+    private sealed class EntryRun(LayerLimits limits)
+    {
+        private readonly List<RawEntry> _entries = [];
+        private readonly List<long> _starts = [];
+        private RawEntry? _pending;
+
+        public PreviousName Previous;
+
+        /// <summary>Entries read, chunks counted.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>Whether chunks came before any entry (a second half starting inside a file's chunks).</summary>
+        public bool LeadingChunks { get; private set; }
+
+        public long LeadingChunkOffset { get; private set; }
+
+        public bool LeadingChunkShared { get; private set; }
+
+        /// <summary>Where the array ends (just past its ']'), for a second half.</summary>
+        public int End { get; set; }
+
+        public void Add(RawEntry entry)
+        {
+            if (Count >= limits.MaxEntries)
+            {
+                throw new TocInvalidException($"the TOC lists more than {limits.MaxEntries} entries, the most allowed");
+            }
+
+            Count++;
+            if (entry.Offset > 0)
+            {
+                _starts.Add(entry.Offset);
+            }
+
+            if (ReferenceEquals(entry.Type, Chunk))
+            {
+                if (_pending is { } file)
+                {
+                    _pending = file with { LastChunkOffset = Math.Max(file.LastChunkOffset, entry.Offset), ChunkInSharedMember = file.ChunkInSharedMember || entry.InnerOffset != 0 };
+                }
+                else if (_entries.Count == 0)
+                {
+                    LeadingChunks = true;
+                    LeadingChunkOffset = Math.Max(LeadingChunkOffset, entry.Offset);
+                    LeadingChunkShared |= entry.InnerOffset != 0;
+                }
+
+                return;
+            }
+
+            if (_pending is { } done)
+            {
+                _entries.Add(done);
+            }
+
+            _pending = entry;
+        }
+
+        /// <summary>Appends a second half that began right after this run's last entry.</summary>
+        public void Append(EntryRun rest)
+        {
+            if (Count + rest.Count > limits.MaxEntries)
+            {
+                throw new TocInvalidException($"the TOC lists more than {limits.MaxEntries} entries, the most allowed");
+            }
+
+            if (rest.LeadingChunks && _pending is { } file)
+            {
+                _pending = file with { LastChunkOffset = Math.Max(file.LastChunkOffset, rest.LeadingChunkOffset), ChunkInSharedMember = file.ChunkInSharedMember || rest.LeadingChunkShared };
+            }
+
+            if (_pending is { } done)
+            {
+                _entries.Add(done);
+            }
+
+            foreach (var entry in rest._entries)
+            {
+                _entries.Add(entry with { Index = entry.Index + Count });
+            }
+
+            _pending = rest._pending is { } last ? last with { Index = last.Index + Count } : null;
+            _starts.AddRange(rest._starts);
+            Count += rest.Count;
+        }
+
+        public TocListing ToListing()
+        {
+            var entries = new List<TocEntry>(_entries.Count + 1);
+            foreach (var entry in _entries)
+            {
+                entries.Add(entry.ToEntry());
+            }
+
+            if (_pending is { } last)
+            {
+                entries.Add(last.ToEntry());
+            }
+
+            return new TocListing(entries, _starts);
+        }
+    }
+
+    /// <summary>The second half of the entries, parsed on a pool thread from a guessed boundary.</summary>
+    private sealed class SecondHalf
+    {
+        private readonly ReadOnlyMemory<byte> _json;
+        private readonly LayerLimits _limits;
+        private readonly Task<EntryRun?> _task;
+        private volatile bool _abandoned;
+
+        private SecondHalf(ReadOnlyMemory<byte> json, int start, LayerLimits limits)
+        {
+            (_json, Start, _limits) = (json, start, limits);
+            _task = Task.Run(Run);
+        }
+
+        /// <summary>Where the guessed entry begins (its '{').</summary>
+        public int Start { get; }
+
+        /// <summary>Starts a second half when the array after <paramref name="arrayStart"/> is large enough to gain from one.</summary>
+        public static SecondHalf? TryStart(ReadOnlyMemory<byte> json, int arrayStart, LayerLimits limits)
+        {
+            if (json.Length - arrayStart < SplitThreshold || Environment.ProcessorCount < 2)
+            {
+                return null;
+            }
+
+            var middle = arrayStart + ((json.Length - arrayStart) / 2);
+            var found = json.Span[middle..].IndexOf("},{\""u8);
+            return found < 0 ? null : new SecondHalf(json, middle + found + 2, limits);
+        }
+
+        /// <summary>The parsed second half, or null when it could not be parsed (the first thread then goes on alone).</summary>
+        public EntryRun? Join() => _task.GetAwaiter().GetResult();
+
+        /// <summary>Tells the second half its work is not wanted; it stops at its next entry.</summary>
+        public void Abandon() => _abandoned = true;
+
+        private EntryRun? Run()
+        {
+            try
+            {
+                var whole = _json.Span;
+                var run = new EntryRun(_limits);
+                var position = Start;
+                while (!_abandoned)
+                {
+                    var reader = new Utf8JsonReader(whole[position..], EntryOptions);
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return null;
+                    }
+
+                    run.Add(ReadEntry(ref reader, whole, position, run.Count, _limits, ref run.Previous));
+                    position = SkipWhitespace(whole, position + (int)reader.BytesConsumed);
+                    if (position < whole.Length && whole[position] == (byte)',')
+                    {
+                        position = SkipWhitespace(whole, position + 1);
+                        continue;
+                    }
+
+                    if (position < whole.Length && whole[position] == (byte)']')
+                    {
+                        run.End = position + 1;
+                        return run;
+                    }
+
+                    return null;
+                }
+
+                return null;
+            }
+            catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException)
+            {
+                // The first thread parses this part itself and reports the problem with the entry's true index.
+                return null;
+            }
+        }
+
+        private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
+        {
+            while (position < json.Length && json[position] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                position++;
+            }
+
+            return position;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using Kmm.Preflight.Oci.FileSystem.Toc;
+using Kmm.Preflight.Oci.Layers;
+
+namespace Kmm.Preflight.Oci.Tests.FileSystem.Toc;
+
+/// <summary>
+/// A large TOC is parsed on two threads from a guessed entry boundary: the result, and any error, must be exactly
+/// what one pass gives, whatever the guess hits.
+/// </summary>
+public class TocSplitParseTests
+{
+    private const string Sha = "sha256:98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
+
+    [Test]
+    public void LargeTocParsesTheSameOnTwoThreads()
+    {
+        var json = Toc(4000, i => i % 3 == 0 ? Chunk(i) : File(i));
+        var before = TocDocument.SecondHalvesUsed;
+
+        AssertSameAsOnePass(json);
+
+        Assert.That(TocDocument.SecondHalvesUsed, Is.EqualTo(before + 1), "the second half was not used");
+    }
+
+    [Test]
+    public void BoundaryGuessInsideANameIsNotTrusted()
+    {
+        // Names ending in "},{" put the guessed boundary inside a string all over the second half.
+        var json = Toc(4000, i => $$"""{"type":"reg","name":"dir/f{{i}}},{","size":1,"offset":{{(i * 10) + 100}},"endOffset":{{(i * 10) + 105}},"digest":"{{Sha}}"}""");
+        var before = TocDocument.SecondHalvesUsed;
+
+        AssertSameAsOnePass(json);
+
+        Assert.That(TocDocument.SecondHalvesUsed, Is.EqualTo(before), "a second half that began inside a name was used");
+    }
+
+    [Test]
+    public void ChunksRightAfterTheBoundaryAreFoldedIntoTheFileBeforeIt()
+    {
+        // Every file is followed by chunks, so the second half begins with chunks of the first half's last file.
+        var json = Toc(6000, i => i % 4 == 0 ? File(i) : Chunk(i));
+
+        var before = TocDocument.SecondHalvesUsed;
+
+        var listing = AssertSameAsOnePass(json);
+
+        Assert.That(TocDocument.SecondHalvesUsed, Is.EqualTo(before + 1), "the second half was not used");
+        Assert.That(listing.Entries.All(e => e.LastChunkOffset == e.Offset + 30), Is.True);
+    }
+
+    [Test]
+    public void ErrorInTheSecondHalfNamesTheEntryAsOnePassDoes()
+    {
+        var json = Toc(4000, i => i == 3500 ? """{"type":"reg","size":1}""" : File(i));
+
+        Assert.That(() => TocDocument.Parse(json, LayerLimits.Default), Throws.TypeOf<TocInvalidException>().With.Message.EqualTo("TOC entry 3500 has no name"));
+    }
+
+    [TestCase(",\"version\":1}", null)]
+    [TestCase(",\"version\":2}", "version 2")]
+    [TestCase(" }", null)]
+    [TestCase(",}", "not valid JSON")]
+    [TestCase("]}", "not valid JSON")]
+    public void WhatFollowsTheEntriesIsRead(string tail, string? error)
+    {
+        var json = Toc(4000, File, tail);
+
+        if (error is null)
+        {
+            AssertSameAsOnePass(json);
+        }
+        else
+        {
+            Assert.That(() => TocDocument.Parse(json, LayerLimits.Default), Throws.TypeOf<TocInvalidException>().With.Message.Contains(error));
+            Assert.That(() => TocDocument.Parse(json, LayerLimits.Default, splitAllowed: false), Throws.TypeOf<TocInvalidException>().With.Message.Contains(error));
+        }
+    }
+
+    [Test]
+    public void EntryLimitCountsBothHalves()
+    {
+        var json = Toc(4000, File);
+
+        Assert.That(() => TocDocument.Parse(json, LayerLimits.Default with { MaxEntries = 3999 }), Throws.TypeOf<TocInvalidException>().With.Message.Contains("more than 3999 entries"));
+    }
+
+    private static TocListing AssertSameAsOnePass(byte[] json)
+    {
+        Assert.That(json, Has.Length.GreaterThan(256 * 1024), "the TOC must be large enough to be split");
+        var split = TocDocument.Parse(json, LayerLimits.Default);
+        var single = TocDocument.Parse(json, LayerLimits.Default, splitAllowed: false);
+        Assert.That(split.Entries, Is.EqualTo(single.Entries));
+        Assert.That(split.DataStarts, Is.EqualTo(single.DataStarts));
+        return split;
+    }
+
+    private static string File(int i) =>
+        $$"""{"type":"reg","name":"lib/modules/6.1.0/kernel/drivers/module-{{i}}.ko","mode":420,"size":100,"modtime":"2024-01-01T00:00:00Z","accesstime":"0001-01-01T00:00:00Z","digest":"{{Sha}}","offset":{{(i * 100) + 100}},"endOffset":{{(i * 100) + 150}},"chunkSize":50,"chunkDigest":"{{Sha}}"}""";
+
+    private static string Chunk(int i) =>
+        $$"""{"type":"chunk","name":"lib/modules/6.1.0/kernel/drivers/module-{{i}}.ko","offset":{{(i * 100) + 130 - ((i % 4) * 100)}},"chunkSize":50,"chunkOffset":50,"chunkDigest":"{{Sha}}"}""";
+
+    private static byte[] Toc(int count, Func<int, string> entry, string tail = "}")
+    {
+        var text = new StringBuilder("{\"version\":1,\"entries\":[");
+        for (var i = 0; i < count; i++)
+        {
+            text.Append(i == 0 ? string.Empty : ",").Append(entry(i));
+        }
+
+        return Encoding.UTF8.GetBytes(text.Append(']').Append(tail).ToString());
+    }
+}
