@@ -28,7 +28,7 @@ internal static partial class TocDocument
     private static readonly JsonReaderOptions EntryOptions = new() { MaxDepth = 14, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
 
     // What follows the entries array: either the root's end or more properties, read as a root object of their own.
-    private static TocListing? ReadAfterEntries(ReadOnlyMemory<byte> json, int resumeAt, LayerLimits limits)
+    private static TocListing? ReadAfterEntries(ReadOnlyMemory<byte> json, int resumeAt, ParseSettings settings)
     {
         var rest = json.Span[resumeAt..].TrimStart(" \t\r\n"u8);
         if (rest.Length > 0 && rest[0] == (byte)'}')
@@ -44,8 +44,104 @@ internal static partial class TocDocument
         byte[] tail = [(byte)'{', .. rest[1..]];
         var reader = new Utf8JsonReader(tail, Options);
         reader.Read();
-        return ReadRoot(ref reader, tail, limits, splitAllowed: false);
+        return ReadRoot(ref reader, tail, settings with { SplitAllowed = false });
     }
+
+    /// <summary>How one TOC is parsed.</summary>
+    private sealed record ParseSettings(LayerLimits Limits, bool SkipChunks, bool SplitAllowed);
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
+    {
+        while (position < json.Length && json[position] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            position++;
+        }
+
+        return position;
+    }
+
+    /// <summary>
+    /// Steps over the rest of a chunk entry (after its leading <c>"type":"chunk"</c>) to just past its closing brace:
+    /// strings are skipped whole (escapes included) and nesting counted, without tokenizing the values. Its chunk type,
+    /// when written plainly, is still checked.
+    /// </summary>
+    private static int SkipChunkRest(ReadOnlySpan<byte> json, int position, int index)
+    {
+        var start = position;
+        var depth = 1;
+        while (true)
+        {
+            var next = json[position..].IndexOfAny(Structural);
+            if (next < 0)
+            {
+                throw new TocInvalidException($"the TOC is not valid JSON: TOC entry {index} does not end");
+            }
+
+            position += next;
+            switch (json[position])
+            {
+                case (byte)'"':
+                    position = SkipString(json, position + 1, index);
+                    break;
+                case (byte)'{' or (byte)'[':
+                    if (++depth > EntryOptions.MaxDepth)
+                    {
+                        throw new TocInvalidException($"the TOC is not valid JSON: TOC entry {index} nests deeper than {EntryOptions.MaxDepth}");
+                    }
+
+                    position++;
+                    break;
+                default:
+                    position++;
+                    if (--depth == 0)
+                    {
+                        CheckChunkType(json[start..position], index);
+                        return position;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    // Past a string's closing quote, from just after its opening one.
+    private static int SkipString(ReadOnlySpan<byte> json, int position, int index)
+    {
+        while (true)
+        {
+            var next = json[position..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                throw new TocInvalidException($"the TOC is not valid JSON: a string in TOC entry {index} does not end");
+            }
+
+            position += next;
+            if (json[position] == (byte)'"')
+            {
+                return position + 1;
+            }
+
+            position += 2;
+        }
+    }
+
+    private static void CheckChunkType(ReadOnlySpan<byte> rest, int index)
+    {
+        var at = rest.IndexOf("\"chunkType\":\""u8);
+        if (at < 0)
+        {
+            return;
+        }
+
+        var value = rest[(at + 13)..];
+        if (!value.StartsWith("data\""u8) && !value.StartsWith("zeros\""u8))
+        {
+            var end = value.IndexOf((byte)'"');
+            throw new TocInvalidException($"TOC entry {index} has unknown chunk type '{Shorten(System.Text.Encoding.UTF8.GetString(end < 0 ? value[..Math.Min(value.Length, 20)] : value[..Math.Min(end, 80)]))}'");
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<byte> Structural = System.Buffers.SearchValues.Create("\"{}[]"u8);
 
     /// <summary>Entries as they are read, with chunks folded into the entry before them.</summary>
     private sealed class EntryRun(LayerLimits limits)
@@ -155,21 +251,24 @@ internal static partial class TocDocument
     private sealed class SecondHalf
     {
         private readonly ReadOnlyMemory<byte> _json;
-        private readonly LayerLimits _limits;
+        private readonly ParseSettings _settings;
         private readonly Task<EntryRun?> _task;
         private volatile bool _abandoned;
 
-        private SecondHalf(ReadOnlyMemory<byte> json, int start, LayerLimits limits)
+        private SecondHalf(ReadOnlyMemory<byte> json, int start, ParseSettings settings)
         {
-            (_json, Start, _limits) = (json, start, limits);
+            (_json, Start, _settings) = (json, start, settings);
             _task = Task.Run(Run);
         }
 
         /// <summary>Where the guessed entry begins (its '{').</summary>
         public int Start { get; }
 
+        /// <summary>Whether the first thread no longer wants this half.</summary>
+        public bool IsAbandoned => _abandoned;
+
         /// <summary>Starts a second half when the array after <paramref name="arrayStart"/> is large enough to gain from one.</summary>
-        public static SecondHalf? TryStart(ReadOnlyMemory<byte> json, int arrayStart, LayerLimits limits)
+        public static SecondHalf? TryStart(ReadOnlyMemory<byte> json, int arrayStart, ParseSettings settings)
         {
             if (json.Length - arrayStart < SplitThreshold || Environment.ProcessorCount < 2)
             {
@@ -178,7 +277,7 @@ internal static partial class TocDocument
 
             var middle = arrayStart + ((json.Length - arrayStart) / 2);
             var found = json.Span[middle..].IndexOf("},{\""u8);
-            return found < 0 ? null : new SecondHalf(json, middle + found + 2, limits);
+            return found < 0 ? null : new SecondHalf(json, middle + found + 2, settings);
         }
 
         /// <summary>The parsed second half, or null when it could not be parsed (the first thread then goes on alone).</summary>
@@ -191,51 +290,15 @@ internal static partial class TocDocument
         {
             try
             {
-                var whole = _json.Span;
-                var run = new EntryRun(_limits);
-                var position = Start;
-                while (!_abandoned)
-                {
-                    var reader = new Utf8JsonReader(whole[position..], EntryOptions);
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return null;
-                    }
-
-                    run.Add(ReadEntry(ref reader, whole, position, run.Count, _limits, ref run.Previous));
-                    position = SkipWhitespace(whole, position + (int)reader.BytesConsumed);
-                    if (position < whole.Length && whole[position] == (byte)',')
-                    {
-                        position = SkipWhitespace(whole, position + 1);
-                        continue;
-                    }
-
-                    if (position < whole.Length && whole[position] == (byte)']')
-                    {
-                        run.End = position + 1;
-                        return run;
-                    }
-
-                    return null;
-                }
-
+                var run = new EntryRun(_settings.Limits);
+                (run.End, _) = WalkEntries(_json.Span, Start, run, -1, _settings, this);
+                return run;
+            }
+            catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException or OperationCanceledException)
+            {
+                // The first thread parses this part itself and reports any problem with the entry's true index.
                 return null;
             }
-            catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException)
-            {
-                // The first thread parses this part itself and reports the problem with the entry's true index.
-                return null;
-            }
-        }
-
-        private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
-        {
-            while (position < json.Length && json[position] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-            {
-                position++;
-            }
-
-            return position;
         }
     }
 }

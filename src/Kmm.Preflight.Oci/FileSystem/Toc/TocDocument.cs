@@ -15,10 +15,15 @@ internal static partial class TocDocument
 
     /// <summary>The entries of the TOC in <paramref name="json"/>.</summary>
     /// <exception cref="TocInvalidException">Not valid JSON, not a TOC, or beyond <paramref name="limits"/>.</exception>
-    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits) => Parse(json, limits, splitAllowed: true);
-
-    /// <summary>As <see cref="Parse(ReadOnlyMemory{byte}, LayerLimits)"/>; <paramref name="splitAllowed"/> false keeps it on one thread (tests compare the two).</summary>
-    internal static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
+    /// <param name="json">The TOC.</param>
+    /// <param name="limits">Bounds on entries and names.</param>
+    /// <param name="skipChunks">
+    /// Whether <c>chunk</c> entries that start with their type are stepped over unread but for their chunk type
+    /// (zstd:chunked: a file's range is its own <c>offset</c>..<c>endOffset</c>, so its chunks are never needed, and they
+    /// are most of the TOC). They still count as entries.
+    /// </param>
+    /// <param name="splitAllowed">False keeps the parse on one thread (tests compare the two).</param>
+    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool skipChunks = false, bool splitAllowed = true)
     {
         try
         {
@@ -28,7 +33,7 @@ internal static partial class TocDocument
                 throw new TocInvalidException("the TOC JSON has no \"entries\" array");
             }
 
-            var entries = ReadRoot(ref reader, json, limits, splitAllowed);
+            var entries = ReadRoot(ref reader, json, new ParseSettings(limits, skipChunks, splitAllowed));
             return entries ?? throw new TocInvalidException("the TOC JSON has no \"entries\" array");
         }
         catch (JsonException e)
@@ -48,7 +53,7 @@ internal static partial class TocDocument
 
     // The root object's properties, from just inside it (or, after a split parse of the entries, from the property
     // following them) to its end.
-    private static TocListing? ReadRoot(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
+    private static TocListing? ReadRoot(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, ParseSettings settings)
     {
         TocListing? entries = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -61,15 +66,10 @@ internal static partial class TocDocument
                     throw new TocInvalidException("the TOC JSON has no \"entries\" array");
                 }
 
-                var (listing, resumeAt) = ReadEntries(ref reader, json, limits, splitAllowed);
-                if (resumeAt >= 0)
-                {
-                    // The second half of the array was parsed on another thread, so this reader never reached its end:
-                    // what follows the array is read by a reader of its own.
-                    return ReadAfterEntries(json, resumeAt, limits) ?? listing;
-                }
-
-                entries = listing;
+                // The entries are read by position (see WalkEntries), so this reader never reaches the array's end:
+                // what follows the array is read by a reader of its own.
+                var (listing, resumeAt) = ReadEntries(json, (int)reader.BytesConsumed, settings);
+                return ReadAfterEntries(json, resumeAt, settings) ?? listing;
             }
             else if (reader.ValueTextEquals("version"u8))
             {
@@ -91,48 +91,94 @@ internal static partial class TocDocument
 
     // Chunks (13,000 of a kernel's 18,000 zstd:chunked entries) are checked like any entry but not kept: what a file's
     // range needs of them, the last one's offset and whether one shares a gzip member, is folded into the file's entry.
-    private static (TocListing Listing, int ResumeAt) ReadEntries(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, LayerLimits limits, bool splitAllowed)
+    private static (TocListing Listing, int ResumeAt) ReadEntries(ReadOnlyMemory<byte> json, int arrayStart, ParseSettings settings)
     {
-        var whole = json.Span;
-        var part = new EntryRun(limits);
-        var second = splitAllowed ? SecondHalf.TryStart(json, (int)reader.BytesConsumed, limits) : null;
+        var run = new EntryRun(settings.Limits);
+        var second = settings.SplitAllowed ? SecondHalf.TryStart(json, arrayStart, settings) : null;
         try
         {
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            var (position, atBoundary) = WalkEntries(json.Span, arrayStart, run, second?.Start ?? -1, settings, null);
+            if (atBoundary)
             {
-                if (second is not null && reader.TokenStartIndex >= second.Start)
+                // Reading every entry up to there, this thread found one starting exactly where the other began.
+                if (second!.Join() is { } rest)
                 {
-                    // This reader, which checks the whole structure, decides whether the other thread began at an entry.
-                    if (reader.TokenStartIndex == second.Start && reader.TokenType == JsonTokenType.StartObject && second.Join() is { } rest)
-                    {
-                        part.Append(rest);
-                        Interlocked.Increment(ref _secondHalvesUsed);
-                        return (part.ToListing(), rest.End);
-                    }
-
-                    second.Abandon();
-                    second = null;
+                    run.Append(rest);
+                    Interlocked.Increment(ref _secondHalvesUsed);
+                    return (run.ToListing(), rest.End);
                 }
 
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    throw new TocInvalidException($"TOC entry {part.Count} is not an object");
-                }
-
-                part.Add(ReadEntry(ref reader, whole, 0, part.Count, limits, ref part.Previous));
+                second.Abandon();
+                second = null;
+                (position, _) = WalkEntries(json.Span, position, run, -1, settings, null);
             }
+
+            return (run.ToListing(), position);
         }
         finally
         {
             second?.Abandon();
         }
+    }
 
-        return (part.ToListing(), -1);
+    /// <summary>
+    /// Reads entries from <paramref name="position"/> (an entry's start, or the array's ']') to the array's end, one
+    /// reader an entry, and returns the position just past the ']'; or stops at <paramref name="boundary"/> when an
+    /// entry starts exactly there, returning it with <c>AtBoundary</c> set.
+    /// </summary>
+    private static (int Position, bool AtBoundary) WalkEntries(ReadOnlySpan<byte> whole, int position, EntryRun run, int boundary, ParseSettings settings, SecondHalf? self)
+    {
+        position = SkipWhitespace(whole, position);
+        if (position < whole.Length && whole[position] == (byte)']')
+        {
+            return (position + 1, false);
+        }
+
+        while (self?.IsAbandoned != true)
+        {
+            if (position == boundary)
+            {
+                return (position, true);
+            }
+
+            var reader = new Utf8JsonReader(whole[position..], EntryOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new TocInvalidException($"TOC entry {run.Count} is not an object");
+            }
+
+            var entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
+            position += (int)reader.BytesConsumed;
+            if (skipRest)
+            {
+                position = SkipChunkRest(whole, position, run.Count);
+            }
+
+            run.Add(entry);
+            position = SkipWhitespace(whole, position);
+            if (position < whole.Length && whole[position] == (byte)',')
+            {
+                position = SkipWhitespace(whole, position + 1);
+                continue;
+            }
+
+            if (position < whole.Length && whole[position] == (byte)']')
+            {
+                return (position + 1, false);
+            }
+
+            throw new TocInvalidException($"the TOC is not valid JSON: TOC entry {run.Count - 1} is followed by neither ',' nor ']'");
+        }
+
+        throw new OperationCanceledException("abandoned");
     }
 
     // The reader reads whole[baseOffset..]: positions it gives are relative to that.
-    private static RawEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole, int baseOffset, int index, LayerLimits limits, ref PreviousName previous)
+    private static RawEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole, int baseOffset, int index, ParseSettings settings, ref PreviousName previous, out bool skipRest)
     {
+        var limits = settings.Limits;
+        var first = true;
+        skipRest = false;
         string? name = null, type = null, linkName = null, digestText = null, chunkType = null;
         var digestStart = -1L;
         long size = 0, offset = 0, endOffset = 0, innerOffset = 0, mode = 0;
@@ -146,7 +192,16 @@ internal static partial class TocDocument
             }
 
             if (property.SequenceEqual("name"u8)) { name = NameOf(ref reader, whole, baseOffset, ref previous); }
-            else if (property.SequenceEqual("type"u8)) { type = TypeOf(ref reader); }
+            else if (property.SequenceEqual("type"u8))
+            {
+                type = TypeOf(ref reader);
+                if (first && settings.SkipChunks && ReferenceEquals(type, Chunk))
+                {
+                    // The rest of the chunk is stepped over by SkipChunkRest.
+                    skipRest = true;
+                    return new RawEntry(index, string.Empty, Chunk, 0, string.Empty, 0, 0, 0, null, 0, 0, ChunkInSharedMember: false);
+                }
+            }
             else if (property.SequenceEqual("linkName"u8)) { linkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
             else if (property.SequenceEqual("digest"u8)) { (digestText, digestStart) = DigestOf(ref reader); }
             else if (property.SequenceEqual("chunkType"u8)) { chunkType = ChunkTypeOf(ref reader); }
@@ -156,6 +211,8 @@ internal static partial class TocDocument
             else if (property.SequenceEqual("innerOffset"u8)) { innerOffset = reader.GetInt64(); }
             else if (property.SequenceEqual("mode"u8)) { mode = reader.GetInt64(); }
             else { reader.Skip(); }
+
+            first = false;
         }
 
         if (name is null)

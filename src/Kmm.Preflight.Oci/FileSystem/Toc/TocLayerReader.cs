@@ -104,7 +104,7 @@ internal static class TocLayerReader
             ZstdChunkedFooter.Verify(tail, location);
             Verify(Digest.Sha256(compressed), location, "compressed TOC");
             var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
-            entries = TocDocument.Parse(json, limits);
+            entries = TocDocument.Parse(json, limits, skipChunks: true);
             dataEnd = location.Offset;
             bytesRead = tailLength + location.Length;
         }

@@ -85,6 +85,47 @@ public class TocSplitParseTests
         Assert.That(() => TocDocument.Parse(json, LayerLimits.Default with { MaxEntries = 3999 }), Throws.TypeOf<TocInvalidException>().With.Message.Contains("more than 3999 entries"));
     }
 
+    [Test]
+    public void SkippingZstdChunkedChunksGivesTheSameFilesAndIndex()
+    {
+        // Chunks with every kind of value a skip must step over: nested objects and arrays, escaped quotes and braces.
+        var json = Toc(4000, i => (i % 3) switch
+        {
+            0 => File(i),
+            1 => Chunk(i),
+            _ => """{"type":"chunk","name":"a\"}{[\\","offset":5,"chunkType":"zeros","x":{"y":[1,{"z":"]}"}]}}""",
+        });
+
+        var skipped = TocDocument.Parse(json, LayerLimits.Default, skipChunks: true);
+        var read = TocDocument.Parse(json, LayerLimits.Default, skipChunks: false, splitAllowed: false);
+        var fromSkipped = TocIndexBuilder.Build(SomeLayer, TocFormat.ZstdChunked, skipped, 10_000_000, 0);
+        var fromRead = TocIndexBuilder.Build(SomeLayer, TocFormat.ZstdChunked, read, 10_000_000, 0);
+
+        Assert.That(skipped.Entries.Select(e => (e.Index, e.Name, e.Type, e.Offset, e.EndOffset, e.Digest)), Is.EqualTo(read.Entries.Select(e => (e.Index, e.Name, e.Type, e.Offset, e.EndOffset, e.Digest))));
+        Assert.That(fromSkipped.Toc.Files, Is.EqualTo(fromRead.Toc.Files));
+        Assert.That(fromSkipped.Index.Entries, Is.EqualTo(fromRead.Index.Entries));
+    }
+
+    [TestCase("""{"type":"chunk","name":"a","chunkType":"holes"}""", "unknown chunk type 'holes'")]
+    [TestCase("""{"type":"chunk","name":"a\"}""", "not valid JSON")]
+    [TestCase("""{"type":"chunk","name":"a","x":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}""", "deeper than")]
+    public void SkippedChunksAreStillChecked(string chunk, string message)
+    {
+        var json = Encoding.UTF8.GetBytes($$"""{"entries":[{{File(0)}},{{chunk}}]}""");
+
+        Assert.That(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks: true), Throws.TypeOf<TocInvalidException>().With.Message.Contains(message));
+    }
+
+    [Test]
+    public void SkippedChunksCountTowardsTheEntryLimit()
+    {
+        var json = Toc(10, i => i == 0 ? File(i) : Chunk(i));
+
+        Assert.That(() => TocDocument.Parse(json, LayerLimits.Default with { MaxEntries = 9 }, skipChunks: true), Throws.TypeOf<TocInvalidException>().With.Message.Contains("more than 9 entries"));
+    }
+
+    private static readonly Kmm.Preflight.Oci.References.Digest SomeLayer = Kmm.Preflight.Oci.References.Digest.Parse(Sha);
+
     private static TocListing AssertSameAsOnePass(byte[] json)
     {
         Assert.That(json, Has.Length.GreaterThan(256 * 1024), "the TOC must be large enough to be split");
