@@ -39,11 +39,13 @@ public sealed class RegistryScopeChallengeTests
                 return Task.FromResult(LoopbackHttpResponse.Json(401, "{}") with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = challenge } });
             }
 
-            if (!granted.Contains("repository:shared/base:pull", StringComparison.Ordinal))
+            // Each repository also needs a scope of its own that the client cannot guess.
+            var needed = request.Path.StartsWith("/v2/app/", StringComparison.Ordinal) ? "repository:shared/base:pull" : "repository:shared/other:pull";
+            if (!granted.Contains(needed, StringComparison.Ordinal))
             {
                 return Task.FromResult(LoopbackHttpResponse.Json(401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}") with
                 {
-                    Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = challenge + ",scope=\"repository:shared/base:pull\"" },
+                    Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = challenge + $",scope=\"{needed}\"" },
                 });
             }
 
@@ -55,13 +57,24 @@ public sealed class RegistryScopeChallengeTests
             Hosts = new Dictionary<string, RegistryHostSettings> { [host] = new(Insecure: true) },
             Credentials = new StaticCredentialProvider(host, new RegistryCredential { Username = "u", Password = "p" }),
         });
-        var reference = Oci.References.ImageReference.Parse($"{host}/app:v1");
+        var app = Oci.References.ImageReference.Parse($"{host}/app:v1");
+        var other = Oci.References.ImageReference.Parse($"{host}/other:v1");
 
-        var manifest = await client.GetManifestAsync(reference);
-        await client.GetManifestAsync(reference);
+        // The first request goes out alongside the /v2/ ping, before any challenge is known: its 401 names the scope.
+        var manifest = await client.GetManifestAsync(app);
+
+        // Then, with the challenge known, a token for other's own scope is fetched first, refused naming one more scope,
+        // replaced by a token with both, and the request retried once; the next request uses the cached token.
+        await client.GetManifestAsync(other);
+        await client.GetManifestAsync(other);
 
         Assert.That(Encoding.UTF8.GetString(manifest.Content), Is.EqualTo(Manifest));
-        Assert.That(tokenRequests, Is.EqualTo(new[] { "repository:app:pull", "repository:shared/base:pull repository:app:pull" }));
-        Assert.That(registryAuthorizations.Count(a => a.Length > 0), Is.EqualTo(3), "first try, retry after the challenge, then the cached token");
+        Assert.That(tokenRequests, Is.EqualTo(new[]
+        {
+            "repository:shared/base:pull repository:app:pull",
+            "repository:other:pull",
+            "repository:shared/other:pull repository:other:pull",
+        }));
+        Assert.That(registryAuthorizations.Count(a => a.Length > 0), Is.EqualTo(4), "app's retry, other's first try, its retry after the challenge, then the cached token");
     }
 }

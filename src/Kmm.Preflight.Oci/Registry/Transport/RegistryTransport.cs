@@ -41,7 +41,17 @@ internal sealed partial class RegistryTransport : IDisposable
     /// <exception cref="RegistryException">The registry cannot be reached, TLS fails, or the operation times out.</exception>
     public async Task<HttpResponseMessage> SendAsync(string registry, string apiHost, RegistryRequest request, CancellationToken cancellationToken)
     {
-        var endpoint = await GetEndpointAsync(registry, apiHost, request.Operation, cancellationToken);
+        var endpoint = GetEndpointAsync(registry, apiHost, request.Operation, cancellationToken);
+        if (!endpoint.IsCompleted && request.Content is null && request.Retryable && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head))
+        {
+            return await SendAlongsidePingAsync(registry, apiHost, endpoint, request, cancellationToken);
+        }
+
+        return await SendToAsync(await endpoint, request, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendToAsync(RegistryEndpoint endpoint, RegistryRequest request, CancellationToken cancellationToken)
+    {
         var pipeline = request.Retryable ? _retrying : _once.Value;
         try
         {

@@ -1,0 +1,86 @@
+using System.Text;
+using Kmm.Preflight.Oci.Registry;
+using Kmm.Preflight.Testing.Registry;
+
+namespace Kmm.Preflight.Oci.Tests.Registry;
+
+/// <summary>
+/// The first read from a registry goes out alongside the <c>/v2/</c> ping, not after it; the ping still decides:
+/// its errors are the ones reported, and an answer from an endpoint it did not confirm is never used.
+/// </summary>
+public sealed class RegistryPingSpeculationTests
+{
+    private const string Manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":2},"layers":[]}""";
+
+    [Test]
+    public async Task FirstManifestRequestDoesNotWaitForThePing()
+    {
+        var manifestArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pingAnswered = 0;
+        var manifestBeforePingAnswered = false;
+        await using var registry = new LoopbackHttpServer(async request =>
+        {
+            if (request.Path == "/v2/")
+            {
+                // The ping is answered only once the manifest request has arrived (or after 5 s, failing the test).
+                await Task.WhenAny(manifestArrived.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+                Volatile.Write(ref pingAnswered, 1);
+                return LoopbackHttpResponse.Json(200, "{}");
+            }
+
+            manifestBeforePingAnswered = Volatile.Read(ref pingAnswered) == 0;
+            manifestArrived.TrySetResult();
+            return new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes(Manifest), "application/vnd.oci.image.manifest.v1+json");
+        });
+        using var client = InsecureClient(registry);
+
+        var manifest = await client.GetManifestAsync(Oci.References.ImageReference.Parse($"127.0.0.1:{registry.Port}/app:v1"));
+
+        Assert.That(Encoding.UTF8.GetString(manifest.Content), Is.EqualTo(Manifest));
+        Assert.That(manifestBeforePingAnswered, Is.True, "the manifest request waited for the ping");
+    }
+
+    [Test]
+    public async Task PingVerdictWinsOverASpeculativeAnswer()
+    {
+        // /v2/ says this is no registry; the manifest path answers 200 anyway: the ping's error is what the user sees.
+        await using var server = new LoopbackHttpServer(request => Task.FromResult(request.Path == "/v2/"
+            ? LoopbackHttpResponse.Json(404, "{}")
+            : new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes(Manifest), "application/vnd.oci.image.manifest.v1+json")));
+        using var client = InsecureClient(server);
+
+        Assert.That(
+            async () => await client.GetManifestAsync(Oci.References.ImageReference.Parse($"127.0.0.1:{server.Port}/app:v1")),
+            Throws.TypeOf<RegistryException>().With.Message.Contains("does not look like a registry"));
+    }
+
+    [Test]
+    public async Task AnswerFromAnUnconfirmedEndpointIsNotUsed()
+    {
+        // Not configured insecure: the guess is HTTPS, but this loopback registry speaks plain HTTP, which the ping
+        // falls back to; the request is then sent again over HTTP, and that answer is the one used.
+        var registry = await RegistryProcess.GetSharedAsync(RegistryMode.PlainHttp);
+        var reference = registry.Reference($"speculation/app{Guid.NewGuid():N}:v1");
+        using (var pusher = registry.CreateClient())
+        {
+            await TestImagePusher.PushImageAsync(pusher, reference, [TestLayers.Gzip("s", "speculation")]);
+        }
+
+        await registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+        var mark = registry.LogMark;
+        using var client = new RegistryClient();
+
+        var manifest = await client.GetManifestAsync(reference);
+
+        await registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+        var manifestGets = registry.LogSince(mark).Count(l => l.Contains("response completed", StringComparison.Ordinal)
+            && l.Contains($"/v2/{reference.Repository}/manifests/v1", StringComparison.Ordinal));
+        Assert.That(manifest.Content, Is.Not.Empty);
+        Assert.That(manifestGets, Is.EqualTo(1), "one manifest GET answered, in plain HTTP");
+    }
+
+    private static RegistryClient InsecureClient(LoopbackHttpServer server) => new(new RegistryClientOptions
+    {
+        Hosts = new Dictionary<string, RegistryHostSettings> { [$"127.0.0.1:{server.Port}"] = new(Insecure: true) },
+    });
+}
