@@ -191,6 +191,7 @@ public sealed partial class ImageFileSystem
                     _scanGate.Release();
                 }
             },
-            cancellationToken);
+            cancellationToken,
+            LayerIndexing.TocDigestOf(source));
     }
 }

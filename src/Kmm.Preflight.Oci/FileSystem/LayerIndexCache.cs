@@ -94,12 +94,16 @@ public sealed class LayerIndexCache
 
     /// <summary>The index of <paramref name="digest"/>: from memory, else from the directory, else from <paramref name="scan"/>.</summary>
     /// <remarks>The scan is shared by every caller waiting for it, and cancelled only when all of them have given up.</remarks>
-    internal async Task<LayerIndex> GetOrAddAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
+    /// <param name="digest">The layer.</param>
+    /// <param name="scan">Reads the layer when no index is known.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait (the scan stops when every caller has given up).</param>
+    /// <param name="toc">The TOC digest the layer's descriptor announces, if any: an index made from that TOC is taken from the directory too.</param>
+    internal async Task<LayerIndex> GetOrAddAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken, Digest? toc = null)
     {
         while (true)
         {
             var known = _indexes.TryGetValue(digest, out var lazy);
-            lazy = known ? lazy! : _indexes.GetOrAdd(digest, d => new Lazy<Scan>(() => new Scan(this, d, scan)));
+            lazy = known ? lazy! : _indexes.GetOrAdd(digest, d => new Lazy<Scan>(() => new Scan(this, d, toc, scan)));
             var pending = lazy.Value;
             if (!pending.TryJoin())
             {
@@ -176,13 +180,19 @@ public sealed class LayerIndexCache
         Persist(index);
     }
 
-    private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
+    private async Task<LayerIndex> LoadOrScanAsync(Digest digest, Digest? toc, Func<CancellationToken, Task<LayerIndex>> scan, CancellationToken cancellationToken)
     {
         await Task.Yield();
         if (_store is not null && await _store.TryLoadAsync(digest, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             Telemetry.OciTelemetry.CacheHit("disk");
             return stored;
+        }
+
+        if (_store is not null && toc is not null && await _store.TryLoadAsync(digest, cancellationToken, toc).ConfigureAwait(false) is { } fromToc)
+        {
+            Telemetry.OciTelemetry.CacheHit("disk");
+            return fromToc;
         }
 
         var index = await scan(cancellationToken).ConfigureAwait(false);
@@ -199,11 +209,18 @@ public sealed class LayerIndexCache
             return;
         }
 
-        // A table-of-contents index is verified against the TOC digest, never the blob's, and its data offsets name
-        // TOC files, which the stored form does not keep; reading the TOC again costs two small ranged reads.
+        // A table-of-contents index was verified against the TOC digest the descriptor announces, never the blob's: it
+        // is stored under both digests, and only a descriptor announcing that TOC reads it back (as an index made from
+        // that TOC, not as a verified read of the blob).
         if (index.Toc is not null)
         {
-            _logger?.LogDebug("Layer index of {Layer} not persisted: it was made from the layer's table of contents, not a digest-verified read of the blob", index.Digest);
+            if (index.Toc.TocDigest.IsEmpty)
+            {
+                _logger?.LogDebug("Layer index of {Layer} not persisted: it was made from a table of contents of unknown digest", index.Digest);
+                return;
+            }
+
+            _store.Save(index);
             return;
         }
 
@@ -223,10 +240,10 @@ public sealed class LayerIndexCache
         private readonly CancellationTokenSource? _stop;
         private int _waiters;
 
-        public Scan(LayerIndexCache cache, Digest digest, Func<CancellationToken, Task<LayerIndex>> scan)
+        public Scan(LayerIndexCache cache, Digest digest, Digest? toc, Func<CancellationToken, Task<LayerIndex>> scan)
         {
             _stop = new CancellationTokenSource();
-            Task = cache.LoadOrScanAsync(digest, scan, _stop.Token);
+            Task = cache.LoadOrScanAsync(digest, toc, scan, _stop.Token);
         }
 
         public Scan(LayerIndex index)

@@ -35,7 +35,7 @@ internal static class LayerIndexFile
     public static byte[] Frame(ReadOnlySpan<byte> body) => [.. body, .. Trailer(body)];
 
     /// <summary>The index in <paramref name="file"/>, or null when its trailer, checksum or body does not check out.</summary>
-    public static LayerIndex? TryDecode(byte[] file, Digest digest)
+    public static LayerIndex? TryDecode(byte[] file, Digest digest, Digest? toc = null)
     {
         if (file.Length < TrailerBytes)
         {
@@ -52,7 +52,7 @@ internal static class LayerIndexFile
         }
 
         using var body = new MemoryStream(file, 0, bodyLength, writable: false);
-        var index = LayerIndexSerializer.TryRead(body, digest);
+        var index = LayerIndexSerializer.TryRead(body, digest, toc);
 
         // Trailing bytes the serializer did not consume mean the body is not what was written.
         return index is not null && body.Position == bodyLength ? index : null;

@@ -14,7 +14,8 @@ internal static partial class LayerIndexSerializer
     private const string Magic = "KMMLIDX";
     // 2: a random-access section (checkpoints, file digests) after the entries.
     // 3: files also carry an integrity trailer (LayerIndexFile) and are written only for digest-verified scans.
-    private const int Version = 3;
+    // 4: a table-of-contents section after the random-access one (indexes made from a verified TOC are kept too).
+    private const int Version = 4;
 
     public static void Write(Stream stream, LayerIndex index)
     {
@@ -45,10 +46,15 @@ internal static partial class LayerIndexSerializer
         }
 
         WriteRandomAccess(writer, index);
+        WriteToc(writer, index);
     }
 
-    /// <summary>The index stored in <paramref name="stream"/>, or null when it is not a valid index of <paramref name="digest"/>.</summary>
-    public static LayerIndex? TryRead(Stream stream, Digest digest)
+    /// <summary>
+    /// The index stored in <paramref name="stream"/>, or null when it is not a valid index of <paramref name="digest"/>:
+    /// made from the table of contents with digest <paramref name="toc"/> when that is given, from a digest-verified
+    /// read of the blob when it is null.
+    /// </summary>
+    public static LayerIndex? TryRead(Stream stream, Digest digest, Digest? toc = null)
     {
         try
         {
@@ -58,7 +64,6 @@ internal static partial class LayerIndexSerializer
                 return null;
             }
 
-            // Version 1 (no random-access section) still reads: its index is as good, its files are streamed.
             var version = reader.ReadInt32();
             if (version != Version || reader.ReadString() != digest.ToString())
             {
@@ -100,10 +105,15 @@ internal static partial class LayerIndexSerializer
                 entries.Add(new LayerIndexEntry(path, kind, size, link, mode, offset) { Content = content });
             }
 
-            var randomAccess = version >= 2 ? ReadRandomAccess(reader, entries) : null;
+            var randomAccess = ReadRandomAccess(reader, entries);
+            var (valid, tableOfContents) = ReadToc(reader);
+            if (!valid || tableOfContents?.TocDigest != toc)
+            {
+                return null;
+            }
 
-            // Only indexes of digest-verified reads are ever written.
-            return new LayerIndex(digest, entries, uncompressedSize) { RandomAccess = randomAccess, DigestVerified = true };
+            // Only indexes of digest-verified reads, or of TOCs verified against their announced digest, are written.
+            return new LayerIndex(digest, entries, uncompressedSize) { RandomAccess = randomAccess, DigestVerified = tableOfContents is null, Toc = tableOfContents };
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException or DecoderFallbackException)
         {

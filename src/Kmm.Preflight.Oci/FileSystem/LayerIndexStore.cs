@@ -33,15 +33,37 @@ internal sealed class LayerIndexStore
 
     public string Directory { get; }
 
-    public string FileOf(Digest digest) => Path.Combine(Directory, $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
+    /// <summary>
+    /// The file holding the index of layer <paramref name="digest"/>: made by a digest-verified read of the blob, or,
+    /// with <paramref name="toc"/>, from the layer's table of contents of that digest. A TOC index is named by both, so
+    /// only a descriptor announcing the same TOC ever uses it, and it never stands for a verified read of the blob.
+    /// </summary>
+    public string FileOf(Digest digest, Digest? toc = null) => Path.Combine(
+        Directory,
+        toc is { } t ? $"{digest.Algorithm}-{digest.Hex}.toc-{t.Algorithm}-{t.Hex}{FileExtension}" : $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
 
-    /// <summary>Whether a file for <paramref name="digest"/> exists (not whether it is valid).</summary>
-    public bool Contains(Digest digest) => File.Exists(FileOf(digest));
-
-    /// <summary>The stored index of <paramref name="digest"/>, or null when there is none or it does not check out.</summary>
-    public async Task<LayerIndex?> TryLoadAsync(Digest digest, CancellationToken cancellationToken)
+    /// <summary>Whether a file for <paramref name="digest"/> exists, from a read of the blob or of a TOC (not whether it is valid).</summary>
+    public bool Contains(Digest digest)
     {
-        var file = FileOf(digest);
+        if (File.Exists(FileOf(digest)))
+        {
+            return true;
+        }
+
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(Directory, $"{digest.Algorithm}-{digest.Hex}.toc-*{FileExtension}").Any();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The stored index of <paramref name="digest"/> (made from TOC <paramref name="toc"/> when given), or null when there is none or it does not check out.</summary>
+    public async Task<LayerIndex?> TryLoadAsync(Digest digest, CancellationToken cancellationToken, Digest? toc = null)
+    {
+        var file = FileOf(digest, toc);
         byte[] bytes;
         try
         {
@@ -66,7 +88,7 @@ internal sealed class LayerIndexStore
             return null;
         }
 
-        if (LayerIndexFile.TryDecode(bytes, digest) is not { } index)
+        if (LayerIndexFile.TryDecode(bytes, digest, toc) is not { } index)
         {
             _logger?.LogInformation("Layer index cache file {File} is torn or corrupt (its checksum or format does not match); ignored, the layer is read again and the file replaced", file);
             return null;
@@ -79,7 +101,7 @@ internal sealed class LayerIndexStore
     /// <summary>Writes <paramref name="index"/> atomically, then evicts down to the bound. Never throws for I/O: the cache is an optimisation.</summary>
     public void Save(LayerIndex index)
     {
-        var file = FileOf(index.Digest);
+        var file = FileOf(index.Digest, index.Toc?.TocDigest);
         var temporary = file + "." + Guid.NewGuid().ToString("N") + TemporaryExtension;
         try
         {

@@ -64,5 +64,21 @@ internal static class LayerIndexing
         return await LayerIndexer.IndexAsync(layer, settings with { Note = note }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The digest of the table of contents <paramref name="layer"/> would be listed from (its descriptor announces one
+    /// well-formed, and its source reads ranges), so an index made from that TOC can be looked up; null otherwise.
+    /// </summary>
+    public static References.Digest? TocDigestOf(ILayer layer)
+    {
+        try
+        {
+            return layer is IRangeLayer ? TocAnnotations.Find(layer.Descriptor)?.Digest : null;
+        }
+        catch (TocInvalidException)
+        {
+            return null;
+        }
+    }
+
     private static string Name(TocFormat format) => format == TocFormat.Estargz ? "eStargz" : "zstd:chunked";
 }

@@ -1,3 +1,5 @@
+using Kmm.Preflight.Oci.References;
+
 namespace Kmm.Preflight.Oci.FileSystem.Toc;
 
 /// <summary>
@@ -8,12 +10,16 @@ internal sealed class TableOfContents
 {
     private long _bytesRead;
 
-    public TableOfContents(TocFormat format, IReadOnlyList<TocFileRange> files, long bytesRead)
+    public TableOfContents(TocFormat format, IReadOnlyList<TocFileRange> files, long bytesRead, Digest tocDigest = default)
     {
         Format = format;
+        TocDigest = tocDigest;
         Files = files;
         _bytesRead = bytesRead;
     }
+
+    /// <summary>The digest the layer's descriptor announces for the TOC (what it was verified against); empty when unknown.</summary>
+    public Digest TocDigest { get; }
 
     /// <summary>The layer's format.</summary>
     public TocFormat Format { get; }

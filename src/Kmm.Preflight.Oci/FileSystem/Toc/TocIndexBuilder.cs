@@ -11,7 +11,7 @@ internal static class TocIndexBuilder
 {
     /// <summary>Builds the index of a layer whose TOC is <paramref name="listing"/> and whose file data ends at <paramref name="dataEnd"/>.</summary>
     /// <exception cref="TocInvalidException">An entry is inconsistent (unknown type, range outside the data, no digest).</exception>
-    public static (LayerIndex Index, TableOfContents Toc) Build(Digest layer, TocFormat format, TocListing listing, long dataEnd, long bytesRead)
+    public static (LayerIndex Index, TableOfContents Toc) Build(Digest layer, TocFormat format, TocListing listing, long dataEnd, long bytesRead, Digest tocDigest = default)
     {
         // eStargz does not record where a file's last gzip member ends: it ends where the next recorded one begins.
         var entries = listing.Entries;
@@ -54,7 +54,7 @@ internal static class TocIndexBuilder
         }
 
         indexEntries.TrimExcess();
-        var toc = new TableOfContents(format, files, bytesRead);
+        var toc = new TableOfContents(format, files, bytesRead, tocDigest);
         return (new LayerIndex(layer, indexEntries, uncompressed) { Toc = toc }, toc);
     }
 

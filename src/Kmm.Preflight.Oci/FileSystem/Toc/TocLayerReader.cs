@@ -109,7 +109,7 @@ internal static class TocLayerReader
             bytesRead = tailLength + location.Length;
         }
 
-        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead).Index;
+        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead, location.Digest).Index;
     }
 
     private static void CheckSize(long bytes, LayerLimits limits, string what)

@@ -113,6 +113,52 @@ public sealed partial class TocLayerTests
         Assert.That(Gets(), Is.EqualTo(afterResolve), "listing fetched the TOC again");
     }
 
+    [TestCaseSource(nameof(TocImages))]
+    public async Task WarmRunListsFromTheStoredTocIndexWithoutReadingTheLayerAndReadsFilesByRange(string kind)
+    {
+        var directory = Directory.CreateTempSubdirectory("kmm-toc-cache-").FullName;
+        try
+        {
+            using (var first = _fixture.Registry.CreateClient())
+            {
+                var cold = new ImageFileSystem(await ResolveAsync(first, Name(kind)), new ImageFileSystemOptions { Cache = new LayerIndexCache(directory) });
+                await cold.ListAsync("/", recursive: true);
+            }
+
+            Assert.That(Directory.GetFiles(directory, "*.toc-sha256-*.lidx"), Has.Length.EqualTo(1), "the TOC index was not stored under the layer and TOC digests");
+
+            // A second run, as a new process would: new cache over the directory, new client.
+            var userAgent = $"kmm-toc-warm/{Guid.NewGuid():N}";
+            var cache = new LayerIndexCache(directory);
+            using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent, TopLayerPrefetchFilter = d => !cache.Contains(d) });
+            var image = await ResolveAsync(client, Name(kind));
+            var layer = image.Layers.Single().Descriptor;
+            var fs = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache });
+            List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+
+            var listed = await fs.ListAsync("/", recursive: true);
+            await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+            var listingGets = Gets();
+            var module = await fs.ReadAllBytesAsync(TocImageFixture.ModulePath);
+
+            // The registry logs a request after answering it, sometimes well after: wait for the file's line, then for quiet.
+            for (var waited = 0; waited < 50 && Gets().Count == 0; waited++)
+            {
+                await Task.Delay(100);
+            }
+
+            await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+            Assert.That(listed.Select(e => e.Path), Does.Contain(TocImageFixture.ModulePath));
+            Assert.That(listingGets, Is.Empty, "the warm listing read the layer");
+            Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+            Assert.That(Gets(), Has.Count.EqualTo(1).And.All.Matches<(int Status, long Bytes)>(g => g.Status == 206 && g.Bytes < layer.Size / 4), "one ranged GET for the file");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Test]
     public async Task ZstdChunkedFromSkopeoCarriesTheOlderAnnotationFamily()
     {
