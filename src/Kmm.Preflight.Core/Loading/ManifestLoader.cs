@@ -142,6 +142,11 @@ public sealed class ManifestLoader
             throw new ManifestLoadException(sourceName, null, null, $"invalid YAML: {ex.Message}", ex);
         }
 
+        foreach (var document in stream.Documents)
+        {
+            YamlMergeKeys.Apply(document.RootNode, sourceName);
+        }
+
         return [.. stream.Documents.Select(d => d.RootNode).Where(n => n is not YamlScalarNode s || !NodeReader.IsNull(s))];
     }
 
