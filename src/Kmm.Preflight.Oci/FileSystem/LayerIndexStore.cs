@@ -43,6 +43,12 @@ internal sealed class LayerIndexStore
         toc is { } t ? $"{digest.Algorithm}-{digest.Hex}.toc-{t.Algorithm}-{t.Hex}{FileExtension}" : $"{digest.Algorithm}-{digest.Hex}{FileExtension}");
 
     /// <summary>Whether a file for <paramref name="digest"/> exists, from a read of the blob or of a TOC (not whether it is valid).</summary>
+    /// <remarks>
+    /// TOC files are found in a listing of the directory taken once (then kept up to date with this store's own
+    /// writes): asked for every image's top layer, a listing each time would cost a directory scan per image. A TOC
+    /// index another process writes later, or one evicted since, is misjudged; the only cost is a prefetch that was
+    /// not needed, or a TOC fetched after the config instead of alongside it.
+    /// </remarks>
     public bool Contains(Digest digest)
     {
         if (File.Exists(FileOf(digest)))
@@ -50,14 +56,38 @@ internal sealed class LayerIndexStore
             return true;
         }
 
+        var layers = LazyInitializer.EnsureInitialized(ref _tocLayers, ListTocLayers);
+        lock (layers)
+        {
+            return layers.Contains(digest.ToString());
+        }
+    }
+
+    private HashSet<string>? _tocLayers;
+
+    // "sha256-HEX.toc-…" names the layer sha256:HEX.
+    private HashSet<string> ListTocLayers()
+    {
+        var layers = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            return System.IO.Directory.EnumerateFiles(Directory, $"{digest.Algorithm}-{digest.Hex}.toc-*{FileExtension}").Any();
+            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, $"*.toc-*{FileExtension}"))
+            {
+                var name = Path.GetFileName(file);
+                var toc = name.IndexOf(".toc-", StringComparison.Ordinal);
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash > 0 && dash < toc)
+                {
+                    layers.Add($"{name[..dash]}:{name[(dash + 1)..toc]}");
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            // No directory yet, or unreadable: nothing is cached.
         }
+
+        return layers;
     }
 
     /// <summary>The stored index of <paramref name="digest"/> (made from TOC <paramref name="toc"/> when given), or null when there is none or it does not check out.</summary>
@@ -113,6 +143,13 @@ internal sealed class LayerIndexStore
             }
 
             File.Move(temporary, file, overwrite: true);
+            if (index.Toc is not null && _tocLayers is { } layers)
+            {
+                lock (layers)
+                {
+                    layers.Add(index.Digest.ToString());
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
