@@ -21,7 +21,18 @@ internal static class FuzzTargets
         ["loader"] = Loader,
         ["elf"] = Elf,
         ["signature"] = Signature,
+        ["toc"] = Toc,
     };
+
+    /// <summary>
+    /// The TOC parser, differentially: one thread against two (every input split), chunks read and stepped over, the
+    /// index built for both formats. A disagreement is thrown, so afl++ reports it as a crash.
+    /// </summary>
+    private static void Toc(byte[] input)
+    {
+        Oci.FileSystem.Toc.TocDocument.SplitThreshold = 0;
+        Testing.Fuzzing.TocDifferential.Check(input, new LayerLimits { MaxEntries = 100_000 }, "fuzz input");
+    }
 
     /// <summary>The tar reader as a scan drives it: every entry, every data byte.</summary>
     private static void Tar(byte[] input)

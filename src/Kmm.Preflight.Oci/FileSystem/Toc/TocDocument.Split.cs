@@ -21,8 +21,11 @@ internal static partial class TocDocument
     /// <summary>How many parses kept a second half so far in this process (tests check which path ran).</summary>
     internal static long SecondHalvesUsed => Interlocked.Read(ref _secondHalvesUsed);
 
-    // Below this, starting a thread costs more than half a parse.
-    private const int SplitThreshold = 256 * 1024;
+    /// <summary>
+    /// Below this many bytes of entries a TOC is parsed on one thread: starting one costs more than half a parse.
+    /// Lowered by the mutation tests and the fuzz target, so that small inputs take the two-thread path too.
+    /// </summary>
+    internal static int SplitThreshold { get; set; } = 256 * 1024;
 
     // Depth inside one entry: the root object and the entries array are the other two of the whole document's 16.
     private static readonly JsonReaderOptions EntryOptions = new() { MaxDepth = 14, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
