@@ -55,6 +55,37 @@ public sealed class RegistryPingSpeculationTests
     }
 
     [Test]
+    public async Task AnonymousNotFoundFromARegistryThatHidesPrivateRepositoriesIsAskedAgainWithCredentials()
+    {
+        // Like Artifactory's "hide existence of unauthorized resources": no credentials, 404; the ping shows the
+        // challenge, and the request sent again with credentials finds the manifest.
+        await using var registry = new LoopbackHttpServer(request =>
+        {
+            var authorized = request.Headers.GetValueOrDefault("Authorization") == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p"));
+            if (request.Path == "/v2/")
+            {
+                return Task.FromResult(authorized
+                    ? LoopbackHttpResponse.Json(200, "{}")
+                    : LoopbackHttpResponse.Json(401, "{}") with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Basic realm=\"hidden\"" } });
+            }
+
+            return Task.FromResult(authorized
+                ? new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes(Manifest), "application/vnd.oci.image.manifest.v1+json")
+                : LoopbackHttpResponse.Json(404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}"));
+        });
+        var host = $"127.0.0.1:{registry.Port}";
+        using var client = new RegistryClient(new RegistryClientOptions
+        {
+            Hosts = new Dictionary<string, RegistryHostSettings> { [host] = new(Insecure: true) },
+            Credentials = new Oci.Registry.Auth.StaticCredentialProvider(host, new Oci.Registry.Auth.RegistryCredential { Username = "u", Password = "p" }),
+        });
+
+        var manifest = await client.GetManifestAsync(Oci.References.ImageReference.Parse($"{host}/private:v1"));
+
+        Assert.That(Encoding.UTF8.GetString(manifest.Content), Is.EqualTo(Manifest));
+    }
+
+    [Test]
     public async Task AnswerFromAnUnconfirmedEndpointIsNotUsed()
     {
         // Not configured insecure: the guess is HTTPS, but this loopback registry speaks plain HTTP, which the ping

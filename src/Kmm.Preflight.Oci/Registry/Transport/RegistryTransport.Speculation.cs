@@ -9,8 +9,8 @@ internal sealed partial class RegistryTransport
     /// <summary>
     /// Sends <paramref name="request"/> (a GET or HEAD without a body) to the endpoint the ping will most likely
     /// confirm, plain HTTP when the host is configured insecure and HTTPS otherwise, while the ping runs. The answer is
-    /// kept only when the ping confirms that endpoint; when it finds another (the loopback plain-HTTP fallback) the
-    /// request is sent again there, and when it fails its error is the one reported, as without speculation.
+    /// kept only when it is a success and the ping confirms that endpoint; otherwise the request is sent again to the
+    /// endpoint the ping found, and when the ping fails its error is the one reported, as without speculation.
     /// </summary>
     /// <remarks>
     /// Nothing is sent that the ping would have withheld: the request carries no credentials before a challenge (a 401
@@ -36,7 +36,26 @@ internal sealed partial class RegistryTransport
 
         if (endpoint.BaseUri == predicted.BaseUri)
         {
-            return await speculative;
+            // Only a success is kept. The early request went out before the ping's challenge was known, so it carried
+            // no credentials, and some registries answer an anonymous request for a private repository with 404 or
+            // 403 (Artifactory's "hide existence of unauthorized resources"), not 401: such an answer, and any other
+            // failure, is asked again now that the endpoint and its challenge are known, as without speculation.
+            try
+            {
+                var response = await speculative;
+                if (response.IsSuccessStatusCode)
+                {
+                    return response;
+                }
+
+                response.Dispose();
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Sent again below; its error is the one reported.
+            }
+
+            return await SendToAsync(endpoint, request, cancellationToken);
         }
 
         await speculation.CancelAsync();
