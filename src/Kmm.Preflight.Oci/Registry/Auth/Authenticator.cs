@@ -23,6 +23,9 @@ internal sealed class Authenticator(ICredentialProvider? credentials, TokenClien
         }
     }
 
+    /// <summary>Whether the registry at <paramref name="endpoint"/> answered its ping with a challenge (it wants credentials).</summary>
+    public bool HasChallenge(RegistryEndpoint endpoint) => _challenges.ContainsKey(endpoint.BaseUri.Authority);
+
     /// <summary>The header to send before any 401, or null for anonymous.</summary>
     public async Task<AuthenticationHeaderValue?> GetAsync(RegistryEndpoint endpoint, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Kmm.Preflight.Oci.Registry.Transport;
 
 /// <content>
@@ -9,8 +11,9 @@ internal sealed partial class RegistryTransport
     /// <summary>
     /// Sends <paramref name="request"/> (a GET or HEAD without a body) to the endpoint the ping will most likely
     /// confirm, plain HTTP when the host is configured insecure and HTTPS otherwise, while the ping runs. The answer is
-    /// kept only when it is a success and the ping confirms that endpoint; otherwise the request is sent again to the
-    /// endpoint the ping found, and when the ping fails its error is the one reported, as without speculation.
+    /// kept when the ping confirms that endpoint (but see <see cref="AskAgainWithCredentials"/>); when the ping finds
+    /// another (the loopback plain-HTTP fallback) the request is sent again there, and when the ping fails its error is
+    /// the one reported, as without speculation.
     /// </summary>
     /// <remarks>
     /// Nothing is sent that the ping would have withheld: the request carries no credentials before a challenge (a 401
@@ -36,25 +39,13 @@ internal sealed partial class RegistryTransport
 
         if (endpoint.BaseUri == predicted.BaseUri)
         {
-            // Only a success is kept. The early request went out before the ping's challenge was known, so it carried
-            // no credentials, and some registries answer an anonymous request for a private repository with 404 or
-            // 403 (Artifactory's "hide existence of unauthorized resources"), not 401: such an answer, and any other
-            // failure, is asked again now that the endpoint and its challenge are known, as without speculation.
-            try
+            var response = await speculative;
+            if (!AskAgainWithCredentials(endpoint, response))
             {
-                var response = await speculative;
-                if (response.IsSuccessStatusCode)
-                {
-                    return response;
-                }
-
-                response.Dispose();
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Sent again below; its error is the one reported.
+                return response;
             }
 
+            response.Dispose();
             return await SendToAsync(endpoint, request, cancellationToken);
         }
 
@@ -62,6 +53,18 @@ internal sealed partial class RegistryTransport
         Discard(speculative);
         return await SendToAsync(endpoint, request, cancellationToken);
     }
+
+    // The early request went out before the ping's challenge was known, so without credentials. Some registries answer
+    // an anonymous request for a private repository 404 or 403, not 401 (Artifactory's "hide existence of unauthorized
+    // resources"): when the ping did find a challenge and the registry itself (not a storage host it redirected to)
+    // refused an uncredentialed request so, it is asked again with credentials, as it would have been. Anything else,
+    // failures after their retries included, is the answer: sending again would only repeat them.
+    private bool AskAgainWithCredentials(RegistryEndpoint endpoint, HttpResponseMessage response) =>
+        response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
+        && _authenticator.HasChallenge(endpoint)
+        && response.RequestMessage is { RequestUri: { } answered } sent
+        && endpoint.IsSameOrigin(answered)
+        && sent.Headers.Authorization is null;
 
     // Lets an unwanted speculative request finish in the background: its response is disposed, its failure ignored.
     private static void Discard(Task<HttpResponseMessage> speculative) =>
