@@ -33,13 +33,13 @@ internal static partial class TocDocument
     // What follows the entries array: either the root's end or more properties, read as a root object of their own.
     private static TocListing? ReadAfterEntries(ReadOnlyMemory<byte> json, int resumeAt, ParseSettings settings)
     {
-        var rest = json.Span[resumeAt..].TrimStart(" \t\r\n"u8);
+        var rest = json.Span[resumeAt..].TrimStart(JsonWhitespace);
         if (rest.Length > 0 && rest[0] == (byte)'}')
         {
             return null;
         }
 
-        if (rest.Length == 0 || rest[0] != (byte)',' || rest[1..].TrimStart(" \t\r\n"u8) is not [(byte)'"', ..])
+        if (rest.Length == 0 || rest[0] != (byte)',' || rest[1..].TrimStart(JsonWhitespace) is not [(byte)'"', ..])
         {
             throw new TocInvalidException("the TOC is not valid JSON: the entries array is followed by neither ',' and a property nor '}'");
         }
@@ -55,13 +55,11 @@ internal static partial class TocDocument
 
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
     {
-        while (position < json.Length && json[position] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            position++;
-        }
-
-        return position;
+        var next = json[position..].IndexOfAnyExcept(JsonWhitespace);
+        return next < 0 ? json.Length : position + next;
     }
+
+    private static ReadOnlySpan<byte> JsonWhitespace => " \t\r\n"u8;
 
     /// <summary>
     /// Steps over the rest of a chunk entry (after its leading <c>"type":"chunk"</c>) to just past its closing brace:

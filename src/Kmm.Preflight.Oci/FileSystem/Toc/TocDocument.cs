@@ -51,8 +51,8 @@ internal static partial class TocDocument
         }
     }
 
-    // The root object's properties, from just inside it (or, after a split parse of the entries, from the property
-    // following them) to its end.
+    // The root object's properties, from just inside it (or, after the entries array, which is read by position, from
+    // the property following it: see ReadAfterEntries) to its end.
     private static TocListing? ReadRoot(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, ParseSettings settings)
     {
         TocListing? entries = null;
