@@ -276,9 +276,35 @@ internal static partial class TocDocument
                 return null;
             }
 
-            var middle = arrayStart + ((json.Length - arrayStart) / 2);
-            var found = json.Span[middle..].IndexOf("},{\""u8);
-            return found < 0 ? null : new SecondHalf(json, middle + found + 2, settings);
+            var start = GuessEntryStart(json.Span, arrayStart + ((json.Length - arrayStart) / 2));
+            return start < 0 ? null : new SecondHalf(json, start, settings);
+        }
+
+        /// <summary>
+        /// The first '{' at or after <paramref name="from"/> that looks like an entry's start: '}' ',' before it and '"'
+        /// after it, with any JSON whitespace between (ctr-remote indents its TOC with tabs and newlines; Go's compact
+        /// form has none). -1 when there is none.
+        /// </summary>
+        private static int GuessEntryStart(ReadOnlySpan<byte> json, int from)
+        {
+            for (var at = from; at < json.Length; at++)
+            {
+                var next = json[at..].IndexOf((byte)'{');
+                if (next < 0)
+                {
+                    return -1;
+                }
+
+                at += next;
+                var before = json[..at].TrimEnd(JsonWhitespace);
+                if (before is [.., (byte)','] && before[..^1].TrimEnd(JsonWhitespace) is [.., (byte)'}']
+                    && json[(at + 1)..].TrimStart(JsonWhitespace) is [(byte)'"', ..])
+                {
+                    return at;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>The parsed second half, or null when it could not be parsed (the first thread then goes on alone).</summary>

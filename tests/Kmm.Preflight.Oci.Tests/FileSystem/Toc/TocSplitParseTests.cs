@@ -23,6 +23,19 @@ public class TocSplitParseTests
         Assert.That(TocDocument.SecondHalvesUsed, Is.EqualTo(before + 1), "the second half was not used");
     }
 
+    [TestCase(",\n\t\t")]
+    [TestCase(" ,\r\n ")]
+    public void IndentedTocIsSplitToo(string separator)
+    {
+        // ctr-remote writes its eStargz TOC indented with tabs and newlines between the entries.
+        var json = Toc(4000, i => i % 3 == 0 ? Chunk(i) : File(i), separator: separator);
+        var before = TocDocument.SecondHalvesUsed;
+
+        AssertSameAsOnePass(json);
+
+        Assert.That(TocDocument.SecondHalvesUsed, Is.EqualTo(before + 1), "the second half was not used");
+    }
+
     [Test]
     public void BoundaryGuessInsideANameIsNotTrusted()
     {
@@ -142,12 +155,12 @@ public class TocSplitParseTests
     private static string Chunk(int i) =>
         $$"""{"type":"chunk","name":"lib/modules/6.1.0/kernel/drivers/module-{{i}}.ko","offset":{{(i * 100) + 130 - ((i % 4) * 100)}},"chunkSize":50,"chunkOffset":50,"chunkDigest":"{{Sha}}"}""";
 
-    private static byte[] Toc(int count, Func<int, string> entry, string tail = "}")
+    private static byte[] Toc(int count, Func<int, string> entry, string tail = "}", string separator = ",")
     {
         var text = new StringBuilder("{\"version\":1,\"entries\":[");
         for (var i = 0; i < count; i++)
         {
-            text.Append(i == 0 ? string.Empty : ",").Append(entry(i));
+            text.Append(i == 0 ? string.Empty : separator).Append(entry(i));
         }
 
         return Encoding.UTF8.GetBytes(text.Append(']').Append(tail).ToString());
