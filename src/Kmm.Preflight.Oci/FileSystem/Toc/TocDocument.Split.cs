@@ -147,7 +147,9 @@ internal static partial class TocDocument
     /// <summary>Entries as they are read, with chunks folded into the entry before them.</summary>
     private sealed class EntryRun(LayerLimits limits)
     {
-        private readonly List<RawEntry> _entries = [];
+        // Finished entries as objects: a list of the (large) value type grew by copies on the large-object heap,
+        // which cost a full garbage collection in every lookup.
+        private readonly List<TocEntry> _entries = [];
         private readonly List<long> _starts = [];
         private RawEntry? _pending;
 
@@ -197,7 +199,7 @@ internal static partial class TocDocument
 
             if (_pending is { } done)
             {
-                _entries.Add(done);
+                _entries.Add(done.ToEntry());
             }
 
             _pending = entry;
@@ -218,13 +220,15 @@ internal static partial class TocDocument
 
             if (_pending is { } done)
             {
-                _entries.Add(done);
+                _entries.Add(done.ToEntry());
             }
 
             foreach (var entry in rest._entries)
             {
-                _entries.Add(entry with { Index = entry.Index + Count });
+                entry.Index += Count;
             }
+
+            _entries.AddRange(rest._entries);
 
             _pending = rest._pending is { } last ? last with { Index = last.Index + Count } : null;
             _starts.AddRange(rest._starts);
@@ -233,18 +237,13 @@ internal static partial class TocDocument
 
         public TocListing ToListing()
         {
-            var entries = new List<TocEntry>(_entries.Count + 1);
-            foreach (var entry in _entries)
-            {
-                entries.Add(entry.ToEntry());
-            }
-
             if (_pending is { } last)
             {
-                entries.Add(last.ToEntry());
+                _entries.Add(last.ToEntry());
+                _pending = null;
             }
 
-            return new TocListing(entries, _starts);
+            return new TocListing(_entries, _starts);
         }
     }
 

@@ -236,14 +236,14 @@ internal static partial class TocDocument
             throw new TocInvalidException($"TOC entry {index} ('{name}') has a negative size or offset");
         }
 
-        // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded.
+        // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded; a file's
+        // is decoded straight from its hex bytes, already checked.
+        Digest? digest = null;
         if (digestStart >= 0 && !ReferenceEquals(type, Chunk))
         {
-            digestText = System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)digestStart, DigestLength));
+            digest = Digest.FromCheckedSha256Hex(System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)digestStart + 7, DigestLength - 7)));
         }
-
-        Digest? digest = null;
-        if (digestText is { Length: > 0 })
+        else if (digestText is { Length: > 0 })
         {
             digest = Digest.TryParse(digestText, out var parsed) && parsed.Algorithm == "sha256"
                 ? parsed
@@ -342,7 +342,7 @@ internal static partial class TocDocument
     internal readonly record struct RawEntry(
         int Index, string Name, string Type, long Size, string LinkName, int Mode, long Offset, long EndOffset, Digest? Digest, long InnerOffset, long LastChunkOffset, bool ChunkInSharedMember)
     {
-        public TocEntry ToEntry(int indexBase = 0) => new(Index + indexBase, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, LastChunkOffset, ChunkInSharedMember);
+        public TocEntry ToEntry() => new(Index, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, LastChunkOffset, ChunkInSharedMember);
     }
 
     internal struct PreviousName

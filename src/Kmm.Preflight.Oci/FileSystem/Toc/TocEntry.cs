@@ -27,4 +27,9 @@ internal sealed record TocEntry(
     Digest? Digest,
     long InnerOffset,
     long LastChunkOffset,
-    bool ChunkInSharedMember);
+    bool ChunkInSharedMember)
+{
+    /// <inheritdoc cref="TocEntry" path="/param[@name='Index']"/>
+    /// <remarks>Settable so that a second half's entries, counted from 0 on their own thread, are rebased in place.</remarks>
+    public int Index { get; set; } = Index;
+}
