@@ -36,8 +36,5 @@ internal static class TocStages
         tree.Apply(0, index);
         result["treeMs"] = stopwatch.Elapsed.TotalMilliseconds;
         result["treeMb"] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
-        result["gcs"] = GC.CollectionCount(0) * 100 + GC.CollectionCount(1) * 10 + GC.CollectionCount(2);
-        result["gcPauseMs"] = GC.GetTotalPauseDuration().TotalMilliseconds;
-        result["allocatedMb"] = GC.GetTotalAllocatedBytes() / 1e6;
     }
 }

@@ -74,6 +74,10 @@ internal static partial class ScanChild
 
         result["elapsedMs"] = stopwatch.Elapsed.TotalMilliseconds;
         result["vmHwmKb"] = PeakRss.OfSelfKb();
+        result["gcs"] = GC.CollectionCount(0);
+        result["fullGcs"] = GC.CollectionCount(2);
+        result["gcPauseMs"] = GC.GetTotalPauseDuration().TotalMilliseconds;
+        result["allocatedMb"] = GC.GetTotalAllocatedBytes() / 1e6;
         Console.WriteLine(ToJson(result));
         return 0;
     }

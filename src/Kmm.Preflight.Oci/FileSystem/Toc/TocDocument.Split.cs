@@ -309,8 +309,23 @@ internal static partial class TocDocument
         /// <summary>The parsed second half, or null when it could not be parsed (the first thread then goes on alone).</summary>
         public EntryRun? Join() => _task.GetAwaiter().GetResult();
 
-        /// <summary>Tells the second half its work is not wanted; it stops at its next entry.</summary>
-        public void Abandon() => _abandoned = true;
+        /// <summary>
+        /// Tells the second half its work is not wanted and waits for it to stop, at its next entry: the JSON it reads
+        /// may be freed once the parse returns.
+        /// </summary>
+        public void Abandon()
+        {
+            _abandoned = true;
+            try
+            {
+                // Wait rather than a wait handle: a half not started yet is run inline here, and stops at once.
+                _task.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Its failure does not matter: the first thread has read, or is reading, that part itself.
+            }
+        }
 
         private EntryRun? Run()
         {

@@ -79,9 +79,9 @@ internal static class TocLayerReader
                 bytesRead += head.Length;
             }
 
-            var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
-            Verify(Digest.Sha256(json), location, "uncompressed TOC JSON");
-            entries = TocDocument.Parse(json, limits);
+            using var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
+            Verify(Digest.Sha256(json.GetSpan()), location, "uncompressed TOC JSON");
+            entries = TocDocument.Parse(json.Memory, limits);
             dataEnd = tocOffset;
         }
         else
@@ -103,8 +103,8 @@ internal static class TocLayerReader
 
             ZstdChunkedFooter.Verify(tail, location);
             Verify(Digest.Sha256(compressed), location, "compressed TOC");
-            var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
-            entries = TocDocument.Parse(json, limits, skipChunks: true);
+            using var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+            entries = TocDocument.Parse(json.Memory[..(int)location.UncompressedLength], limits, skipChunks: true);
             dataEnd = location.Offset;
             bytesRead = tailLength + location.Length;
         }
@@ -146,8 +146,9 @@ internal static class TocLayerReader
     }
 
     // The TOC member is a gzip stream of a tar holding one file, stargz.index.json.
-    private static async Task<byte[]> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
+    private static async Task<TocJsonBuffer> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
     {
+        TocJsonBuffer? json = null;
         try
         {
             await using var gzip = GzipDecoder.Open(new MemoryStream(compressed.Array!, compressed.Offset, compressed.Count, writable: false));
@@ -160,43 +161,49 @@ internal static class TocLayerReader
                 }
 
                 CheckSize(entry.Size, limits, "uncompressed");
-                var json = new byte[entry.Size];
+                json = new TocJsonBuffer((int)entry.Size);
                 var read = 0;
-                while (read < json.Length)
+                while (read < entry.Size)
                 {
-                    var count = await tar.ReadDataAsync(json.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                    var count = await tar.ReadDataAsync(json.Memory[read..], cancellationToken).ConfigureAwait(false);
                     if (count == 0)
                     {
-                        throw new TocInvalidException($"{EstargzTocName} ends after {read} of {json.Length} bytes");
+                        throw new TocInvalidException($"{EstargzTocName} ends after {read} of {entry.Size} bytes");
                     }
 
                     read += count;
                 }
 
-                return json;
+                var done = json;
+                json = null;
+                return done;
             }
         }
         catch (Exception e) when (e is not TocInvalidException and (InvalidDataException or EndOfStreamException or LayerLimitExceededException))
         {
             throw new TocInvalidException($"the eStargz TOC member is not a gzip tar: {e.Message}", e);
         }
+        finally
+        {
+            json?.Dispose();
+        }
 
         throw new TocInvalidException($"the eStargz TOC member holds no {EstargzTocName}");
     }
 
-    private static async Task<ReadOnlyMemory<byte>> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
+    // The buffer is one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
+    private static async Task<TocJsonBuffer> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
     {
+        TocJsonBuffer? json = new(uncompressedLength + 1);
         try
         {
-            // One byte more than announced tells a TOC longer than its annotation apart from an exact one.
-            var json = new byte[uncompressedLength + 1];
             int read;
             if (NativeZstdLibrary.IsAvailable)
             {
                 // In memory already: one call into libzstd, no stream (see DecompressAll for why that matters).
                 try
                 {
-                    read = NativeZstdLibrary.DecompressAll(compressed, json);
+                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan());
                 }
                 catch (InvalidDataException e)
                 {
@@ -206,7 +213,7 @@ internal static class TocLayerReader
             else
             {
                 await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
-                read = await zstd.ReadAtLeastAsync(json, json.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                read = await zstd.ReadAtLeastAsync(json.Memory, uncompressedLength + 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             }
 
             if (read != uncompressedLength)
@@ -214,12 +221,17 @@ internal static class TocLayerReader
                 throw new TocInvalidException($"the zstd:chunked TOC decompresses to {(read > uncompressedLength ? "more than " : string.Empty)}{read} bytes, not the {uncompressedLength} announced");
             }
 
-            // A view, not a copy: 5 MB more to allocate and fault in cost more than the decompression.
-            return json.AsMemory(0, uncompressedLength);
+            var done = json;
+            json = null;
+            return done;
         }
         catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
         {
             throw new TocInvalidException($"the zstd:chunked TOC does not decompress: {e.Message}", e);
+        }
+        finally
+        {
+            json?.Dispose();
         }
     }
 }
