@@ -282,19 +282,25 @@ internal static partial class TocDocument
 
     private const string Chunk = "chunk";
 
-    private static readonly string[] KnownTypes = ["reg", "dir", "symlink", "hardlink", "char", "block", "fifo", Chunk];
-
     // The types are few: the shared strings, not one allocation per entry (so "chunk" can be told by reference).
+    // Compared as bytes: ValueTextEquals(string) transcodes its argument on every call.
     private static string? TypeOf(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
         {
-            foreach (var known in KnownTypes)
+            var value = reader.ValueSpan;
+            var known = value.SequenceEqual("chunk"u8) ? Chunk
+                : value.SequenceEqual("reg"u8) ? "reg"
+                : value.SequenceEqual("dir"u8) ? "dir"
+                : value.SequenceEqual("symlink"u8) ? "symlink"
+                : value.SequenceEqual("hardlink"u8) ? "hardlink"
+                : value.SequenceEqual("char"u8) ? "char"
+                : value.SequenceEqual("block"u8) ? "block"
+                : value.SequenceEqual("fifo"u8) ? "fifo"
+                : null;
+            if (known is not null)
             {
-                if (reader.ValueTextEquals(known))
-                {
-                    return known;
-                }
+                return known;
             }
         }
 
@@ -325,18 +331,9 @@ internal static partial class TocDocument
 
     private const int DigestLength = 71;
 
-    private static bool IsLowerHex(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var b in bytes)
-        {
-            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
-            {
-                return false;
-            }
-        }
+    private static bool IsLowerHex(ReadOnlySpan<byte> bytes) => !bytes.ContainsAnyExcept(LowerHex);
 
-        return true;
-    }
+    private static readonly System.Buffers.SearchValues<byte> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef"u8);
 
     // An entry as read, before the chunks after it are folded in: a value, so chunks allocate nothing.
     internal readonly record struct RawEntry(
