@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Kmm.Preflight.Oci.FileSystem;
 
 namespace Kmm.Preflight.ScanChild;
@@ -12,10 +13,13 @@ internal static class ReadOnce
     {
         var progress = new AllProgress();
         var image = await ScanChild.OpenAsync(sourceName, insecureRegistry);
-        var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = new LayerIndexCache(), Progress = progress });
+        var fileSystem = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = new LayerIndexCache(), Progress = progress, Logger = TraceLogger.FromEnvironment() });
+        var trace = TraceLogger.FromEnvironment();
         var entry = await fileSystem.GetEntryAsync(path);
+        trace?.LogDebug("found {Path}", path);
         result["found"] = entry is not null;
         result["bytes"] = entry is null ? 0L : (await fileSystem.ReadAllBytesAsync(path)).LongLength;
+        trace?.LogDebug("read {Path}", path);
         var layer = entry is null ? null : progress.Latest(entry.Layer.ToString());
         result["method"] = layer?.Method.ToString();
         result["note"] = layer?.Note;

@@ -143,7 +143,7 @@ internal static partial class ScanChild
         var options = insecureRegistry is null
             ? new RegistryClientOptions()
             : new RegistryClientOptions { Hosts = new Dictionary<string, RegistryHostSettings>(StringComparer.OrdinalIgnoreCase) { [insecureRegistry] = new(Insecure: true) } };
-        return new ImageSourceFactory(new RegistryClient(options)).Open(sourceName).ResolveAsync(Platform.Default);
+        return new ImageSourceFactory(new RegistryClient(options, TraceLogger.FromEnvironment())).Open(sourceName).ResolveAsync(Platform.Default);
     }
 
     private static async Task<long> InflateAsync(string file, string format)

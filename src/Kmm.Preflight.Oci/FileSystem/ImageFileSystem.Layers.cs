@@ -32,9 +32,10 @@ public sealed partial class ImageFileSystem
             }
         }
 
+        var fetchAhead = LayerPath.Normalise(path);
         for (var layer = lowest - 1; layer >= 0; layer--)
         {
-            tree = await GetTreeAsync(layer, cancellationToken).ConfigureAwait(false);
+            tree = await GetTreeAsync(layer, cancellationToken, fetchAhead).ConfigureAwait(false);
             var lookup = tree.Resolve(path, followLast);
             if (tree.Decides(lookup))
             {
@@ -95,12 +96,12 @@ public sealed partial class ImageFileSystem
     }
 
     /// <summary>The tree of layers <paramref name="lowestLayer"/> to the top.</summary>
-    private async Task<MergedTree> GetTreeAsync(int lowestLayer, CancellationToken cancellationToken)
+    private async Task<MergedTree> GetTreeAsync(int lowestLayer, CancellationToken cancellationToken, string? fetchAhead = null)
     {
         var indexes = new LayerIndex[Image.Layers.Count - lowestLayer];
         for (var layer = Image.Layers.Count - 1; layer >= lowestLayer; layer--)
         {
-            indexes[layer - lowestLayer] = await GetIndexAsync(layer, cancellationToken).ConfigureAwait(false);
+            indexes[layer - lowestLayer] = await GetIndexAsync(layer, cancellationToken, fetchAhead).ConfigureAwait(false);
         }
 
         await _trees.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -173,10 +174,13 @@ public sealed partial class ImageFileSystem
 
     private LayerScanSettings ScanSettings => new(Image.Name, Options.RetainContent, Options.Limits, Options.Progress, Options.Logger, RecordRandomAccess: _cache.Directory is not null);
 
-    private Task<LayerIndex> GetIndexAsync(int layer, CancellationToken cancellationToken)
+    /// <param name="layer">The layer's position.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="fetchAhead">The path of the lookup that needs the index (see <see cref="LayerScanSettings.FetchAhead"/>).</param>
+    private Task<LayerIndex> GetIndexAsync(int layer, CancellationToken cancellationToken, string? fetchAhead = null)
     {
         var source = Image.Layers[layer];
-        var settings = ScanSettings;
+        var settings = ScanSettings with { FetchAhead = fetchAhead };
         return _cache.GetOrAddAsync(
             source.Descriptor.Digest,
             async token =>

@@ -32,7 +32,7 @@ internal static class LayerIndexing
             }
             else
             {
-                var index = await TocLayerReader.ReadAsync(ranged, location, settings.Limits, cancellationToken).ConfigureAwait(false);
+                var index = await TocLayerReader.ReadAsync(ranged, location, settings.Limits, settings.FetchAhead, cancellationToken).ConfigureAwait(false);
                 var toc = index.Toc!;
                 settings.Progress?.Report(new LayerScanProgress(settings.ImageName, descriptor.Digest, toc.BytesRead, descriptor.Size, index.Entries.Count, Completed: true)
                 {

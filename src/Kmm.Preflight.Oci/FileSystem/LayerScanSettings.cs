@@ -15,6 +15,10 @@ namespace Kmm.Preflight.Oci.FileSystem;
 /// the index outlives the process (a cache directory).
 /// </param>
 /// <param name="Note">Why the layer is streamed although it has a table of contents; null when nothing to say.</param>
+/// <param name="FetchAhead">
+/// The normalised path the lookup that needed this index is for: read from a table of contents, its file's range is
+/// fetched while the TOC is parsed, as it is usually read next. Null for none.
+/// </param>
 internal sealed record LayerScanSettings(
     string ImageName,
     Func<string, long, bool>? RetainContent,
@@ -22,4 +26,5 @@ internal sealed record LayerScanSettings(
     IProgress<LayerScanProgress>? Progress,
     ILogger? Logger,
     bool RecordRandomAccess = false,
-    string? Note = null);
+    string? Note = null,
+    string? FetchAhead = null);

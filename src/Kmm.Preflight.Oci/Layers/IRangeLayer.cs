@@ -15,4 +15,12 @@ internal interface IRangeLayer : ILayer
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the blob.</exception>
     Task<Stream?> OpenRangeAsync(long offset, long length, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts fetching a range that will probably be opened soon, so that the request overlaps other work; a later
+    /// <see cref="OpenRangeAsync"/> of exactly that range is served from it. Sources that read ranges cheaply ignore it.
+    /// </summary>
+    void FetchAhead(long offset, int length, CancellationToken cancellationToken)
+    {
+    }
 }

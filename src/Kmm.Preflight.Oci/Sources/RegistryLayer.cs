@@ -13,6 +13,7 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
     private RegistryException? _slowPrefetch;
     private readonly Lock _rangeLock = new();
     private volatile List<PrefetchedRange>? _ranges;
+    private int _rangeHolds;
 
     /// <inheritdoc />
     public Descriptor Descriptor => descriptor;
@@ -42,9 +43,32 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             return;
         }
 
-        var started = ranges.Select(r => new PrefetchedRange(r.Offset, r.Length, ReadRangeAsync(r.Offset, r.Length, cancellationToken))).ToList();
-        _ranges = started;
+        // Held before the ranges are listed, outside the lock (holding may drop other layers' prefetches, each under
+        // its own lock), so that each hold is counted exactly while its ranges can be taken.
         budget?.Hold(this, ranges.Sum(r => (long)r.Length));
+        var started = ranges.Select(r => new PrefetchedRange(r.Offset, r.Length, ReadRangeAsync(r.Offset, r.Length, cancellationToken))).ToList();
+        lock (_rangeLock)
+        {
+            _ranges = started;
+            _rangeHolds++;
+        }
+    }
+
+    /// <inheritdoc />
+    public void FetchAhead(long offset, int length, CancellationToken cancellationToken)
+    {
+        if (offset < 0 || length <= 0 || offset + length > descriptor.Size)
+        {
+            return;
+        }
+
+        budget?.Hold(this, length);
+        var range = new PrefetchedRange(offset, length, ReadRangeAsync(offset, length, cancellationToken));
+        lock (_rangeLock)
+        {
+            _ranges = [.. _ranges ?? [], range];
+            _rangeHolds++;
+        }
     }
 
     /// <inheritdoc />
@@ -110,11 +134,17 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
 
         lock (_rangeLock)
         {
-            if (_ranges is { Count: > 0 })
-            {
-                _ranges = [];
-                budget?.Release(this);
-            }
+            _ranges = [];
+            ReleaseRangeHolds();
+        }
+    }
+
+    // Each start of prefetched ranges held its bytes in the budget once; all are let go together.
+    private void ReleaseRangeHolds()
+    {
+        for (; _rangeHolds > 0; _rangeHolds--)
+        {
+            budget?.Release(this);
         }
     }
 
@@ -138,7 +168,7 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             _ranges.RemoveAt(index);
             if (_ranges.Count == 0)
             {
-                budget?.Release(this);
+                ReleaseRangeHolds();
             }
 
             return range;

@@ -49,7 +49,12 @@ internal static class TocLayerReader
     /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
     /// <exception cref="TocInvalidException">The footer or TOC is wrong, fails its digest, or exceeds the limits.</exception>
     /// <exception cref="RangeIgnoredException">The source sent the whole blob instead of a range.</exception>
-    public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, CancellationToken cancellationToken)
+    /// <param name="layer">The layer.</param>
+    /// <param name="location">Where its descriptor says the TOC is.</param>
+    /// <param name="limits">Bounds on the TOC.</param>
+    /// <param name="fetchAhead">A normalised path the caller will probably read next: its range, guessed from the raw TOC, is fetched while the TOC is parsed.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<LayerIndex> ReadAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, string? fetchAhead, CancellationToken cancellationToken)
     {
         var descriptor = layer.Descriptor;
         TocListing entries;
@@ -81,6 +86,7 @@ internal static class TocLayerReader
 
             using var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
             Verify(Digest.Sha256(json.GetSpan()), location, "uncompressed TOC JSON");
+            StartFetchAhead(layer, json.GetSpan(), fetchAhead, location.Format, tocOffset, cancellationToken);
             entries = TocDocument.Parse(json.Memory, limits);
             dataEnd = tocOffset;
         }
@@ -104,12 +110,22 @@ internal static class TocLayerReader
             ZstdChunkedFooter.Verify(tail, location);
             Verify(Digest.Sha256(compressed), location, "compressed TOC");
             using var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+            StartFetchAhead(layer, json.GetSpan()[..(int)location.UncompressedLength], fetchAhead, location.Format, location.Offset, cancellationToken);
             entries = TocDocument.Parse(json.Memory[..(int)location.UncompressedLength], limits, skipChunks: true);
             dataEnd = location.Offset;
             bytesRead = tailLength + location.Length;
         }
 
         return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead, location.Digest).Index;
+    }
+
+    // The file a lookup is for is usually read right after: its request overlaps the parse instead of following it.
+    private static void StartFetchAhead(IRangeLayer layer, ReadOnlySpan<byte> json, string? path, TocFormat format, long dataEnd, CancellationToken cancellationToken)
+    {
+        if (path is not null && TocRangeGuess.Find(json, path, format, dataEnd) is var (start, end))
+        {
+            layer.FetchAhead(start, (int)(end - start), cancellationToken);
+        }
     }
 
     private static void CheckSize(long bytes, LayerLimits limits, string what)

@@ -114,6 +114,39 @@ public sealed partial class TocLayerTests
     }
 
     [TestCaseSource(nameof(TocImages))]
+    public async Task FileLookedUpIsFetchedWhileTheTocIsParsedAndNotAgainWhenRead(string kind)
+    {
+        var userAgent = $"kmm-toc-ahead/{Guid.NewGuid():N}";
+        using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent });
+        var image = await ResolveAsync(client, Name(kind));
+        var layer = image.Layers.Single().Descriptor;
+        var fs = new ImageFileSystem(image);
+        List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+
+        // The lookup reads the TOC (fetched while resolving), and with it the file's range: one GET more.
+        await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+        var afterResolve = Gets();
+        var entry = await fs.GetEntryAsync(TocImageFixture.ModulePath);
+
+        // The registry logs a request once answered: wait for the fetched-ahead one (it fails here if there is none).
+        for (var waited = 0; waited < 50 && Gets().Count <= afterResolve.Count; waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        var afterLookup = Gets();
+        var module = await fs.ReadAllBytesAsync(TocImageFixture.ModulePath);
+        await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+
+        Assert.That(entry, Is.Not.Null);
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        Assert.That(afterLookup.Select(g => g.Status), Is.All.EqualTo(206));
+        Assert.That(afterLookup, Has.Count.EqualTo(afterResolve.Count + 1), "the module's range was not fetched during the lookup");
+        Assert.That(afterLookup[^1].Bytes, Is.LessThan(TocImageFixture.Module.Length), "what was fetched is not the compressed module");
+        Assert.That(Gets(), Is.EqualTo(afterLookup), "reading the module fetched its range again");
+    }
+
+    [TestCaseSource(nameof(TocImages))]
     public async Task WarmRunListsFromTheStoredTocIndexWithoutReadingTheLayerAndReadsFilesByRange(string kind)
     {
         var directory = Directory.CreateTempSubdirectory("kmm-toc-cache-").FullName;
