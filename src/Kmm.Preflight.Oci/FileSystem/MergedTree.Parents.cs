@@ -4,15 +4,19 @@ namespace Kmm.Preflight.Oci.FileSystem;
 
 /// <summary>
 /// The directory an entry goes into. A tar lists a directory's entries together, right after the directory itself, so
-/// most entries go where the previous one went or into the directory just before them: both are kept and reused. That
-/// is safe because applying an entry changes only the entry's own path, a child of its parent, never the parent or
-/// its ancestors; whiteouts and opaque markers, which do remove nodes, are applied in a pass of their own, and what is
-/// kept is dropped between passes. Walking every entry's parent again (splitting it, one lookup a component) was most
+/// most entries go where the previous one went or into the directory just before them: both are kept and reused, and
+/// so is every directory reached without a symlink. That is safe because applying an entry changes only the entry's
+/// own path, a child of its parent, never the parent or its ancestors, and a directory it replaces (with a file or a
+/// link) makes all that is kept be dropped; whiteouts and opaque markers, which do remove nodes, are applied in a pass
+/// of their own, and what is kept is dropped between passes. Walking every entry's parent again (splitting it, one lookup a component) was most
 /// of the cost of merging a 5,000-entry layer.
 /// </summary>
 internal sealed partial class MergedTree
 {
     // Only written while a layer is applied, which one thread does before the tree is published.
+    // Every directory reached so far in the current pass without a symlink, by path: a tar sorted by name interleaves a
+    // directory's files with its subdirectories', so the last two alone missed about one entry in ten.
+    private readonly Dictionary<string, MergedNode> _literalDirectories = new(StringComparer.Ordinal);
     private string? _lastParentPath;
     private MergedNode? _lastParent;
     private string? _lastDirectoryPath;
@@ -21,7 +25,11 @@ internal sealed partial class MergedTree
     /// <summary>Whether the parent <see cref="ParentOf"/> returned last was reached without following a symlink.</summary>
     private bool _parentIsLiteral;
 
-    private void ForgetParents() => (_lastParentPath, _lastParent, _lastDirectoryPath, _lastDirectory) = (null, null, null, null);
+    private void ForgetParents()
+    {
+        (_lastParentPath, _lastParent, _lastDirectoryPath, _lastDirectory) = (null, null, null, null);
+        _literalDirectories.Clear();
+    }
 
     /// <summary>The directory node <paramref name="path"/>'s parent resolves to (made if missing), or null when it cannot be one.</summary>
     private MergedNode? ParentOf(int layer, string path)
@@ -40,6 +48,12 @@ internal sealed partial class MergedTree
             return _lastParent;
         }
 
+        if (_literalDirectories.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(parentPath, out var knownPath, out var known))
+        {
+            (_lastParentPath, _lastParent) = (knownPath, known);
+            return known;
+        }
+
         var parentText = slash < 0 ? string.Empty : path[..slash];
         var parent = Walk(parentText, create: true, followLast: true, layer, out var followedSymlinks);
         if (parent is not { Status: PathLookupStatus.Found, Node.IsDirectory: true })
@@ -52,6 +66,11 @@ internal sealed partial class MergedTree
         // such a parent is walked again each time.
         _parentIsLiteral = !followedSymlinks;
         (_lastParentPath, _lastParent) = followedSymlinks ? (null, null) : (parentText, parent.Node);
+        if (!followedSymlinks)
+        {
+            _literalDirectories[parentText] = parent.Node!;
+        }
+
         return parent.Node;
     }
 
@@ -61,6 +80,7 @@ internal sealed partial class MergedTree
         if (_parentIsLiteral)
         {
             (_lastDirectoryPath, _lastDirectory) = (path, directory);
+            _literalDirectories[path] = directory;
         }
     }
 }

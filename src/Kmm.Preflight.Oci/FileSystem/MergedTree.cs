@@ -60,14 +60,17 @@ internal sealed partial class MergedTree
             }
         }
 
+        var removals = false;
         foreach (var entry in index.Entries)
         {
             if (entry.Kind == LayerEntryKind.Whiteout)
             {
+                removals = true;
                 ApplyWhiteout(layer, entry);
             }
             else if (entry.Kind == LayerEntryKind.OpaqueDirectory)
             {
+                removals = true;
                 var directory = Walk(entry.Path, create: true, followLast: true, layer);
                 if (directory is { Status: PathLookupStatus.Found, Node.IsDirectory: true })
                 {
@@ -76,7 +79,13 @@ internal sealed partial class MergedTree
             }
         }
 
-        ForgetParents();
+        // The directories kept while applying this layer's directories serve its files too, unless something was
+        // removed in between.
+        if (removals)
+        {
+            ForgetParents();
+        }
+
         foreach (var entry in index.Entries)
         {
             if (entry.Kind is not (LayerEntryKind.Directory or LayerEntryKind.Whiteout or LayerEntryKind.OpaqueDirectory))
@@ -211,6 +220,12 @@ internal sealed partial class MergedTree
             created.Complete = existing is not null || directory.Complete;
             RememberDirectory(entry.Path, created);
             return;
+        }
+
+        if (existing is { IsDirectory: true })
+        {
+            // A directory replaced by a file or link: the parents kept for later entries may lie under it.
+            ForgetParents();
         }
 
         var node = directory.AddChild(name, layer);
