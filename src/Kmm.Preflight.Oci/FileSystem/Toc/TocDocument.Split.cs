@@ -69,6 +69,21 @@ internal static partial class TocDocument
     private static int SkipChunkRest(ReadOnlySpan<byte> json, int position, int index)
     {
         var start = position;
+
+        // Usually the first '}' ends it: when nothing before it is a backslash, bracket or brace and its quotes pair
+        // up, it is outside every string and closes the entry, as the walk below would find, in three searches.
+        var close = json[position..].IndexOf((byte)'}');
+        if (close >= 0)
+        {
+            var body = json.Slice(position, close);
+            if (body.IndexOfAny(NotInPlainChunk) < 0 && (body.Count((byte)'"') & 1) == 0)
+            {
+                position += close + 1;
+                CheckChunkType(json[start..position], index);
+                return position;
+            }
+        }
+
         var depth = 1;
         while (true)
         {
@@ -143,6 +158,8 @@ internal static partial class TocDocument
     }
 
     private static readonly System.Buffers.SearchValues<byte> Structural = System.Buffers.SearchValues.Create("\"{}[]"u8);
+
+    private static readonly System.Buffers.SearchValues<byte> NotInPlainChunk = System.Buffers.SearchValues.Create("\\{[]"u8);
 
     /// <summary>Entries as they are read, with chunks folded into the entry before them.</summary>
     private sealed class EntryRun(LayerLimits limits)

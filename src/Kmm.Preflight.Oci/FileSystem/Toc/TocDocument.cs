@@ -141,17 +141,27 @@ internal static partial class TocDocument
                 return (position, true);
             }
 
-            var reader = new Utf8JsonReader(whole[position..], EntryOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            RawEntry entry;
+            if (settings.SkipChunks && whole[position..].StartsWith(ChunkStart))
             {
-                throw new TocInvalidException($"TOC entry {run.Count} is not an object");
+                // What a reader would see first of a chunk written as Go writes it; the rest is stepped over as below.
+                entry = SkippedChunk(run.Count);
+                position = SkipChunkRest(whole, position + ChunkStart.Length, run.Count);
             }
-
-            var entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
-            position += (int)reader.BytesConsumed;
-            if (skipRest)
+            else
             {
-                position = SkipChunkRest(whole, position, run.Count);
+                var reader = new Utf8JsonReader(whole[position..], EntryOptions);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new TocInvalidException($"TOC entry {run.Count} is not an object");
+                }
+
+                entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
+                position += (int)reader.BytesConsumed;
+                if (skipRest)
+                {
+                    position = SkipChunkRest(whole, position, run.Count);
+                }
             }
 
             run.Add(entry);
@@ -199,7 +209,7 @@ internal static partial class TocDocument
                 {
                     // The rest of the chunk is stepped over by SkipChunkRest.
                     skipRest = true;
-                    return new RawEntry(index, string.Empty, Chunk, 0, string.Empty, 0, 0, 0, null, 0, 0, ChunkInSharedMember: false);
+                    return SkippedChunk(index);
                 }
             }
             else if (property.SequenceEqual("linkName"u8)) { linkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
@@ -281,6 +291,11 @@ internal static partial class TocDocument
     }
 
     private const string Chunk = "chunk";
+
+    // A chunk entry that starts with its type, as skopeo and Go's encoder write them: most of a zstd:chunked TOC.
+    private static ReadOnlySpan<byte> ChunkStart => "{\"type\":\"chunk\""u8;
+
+    private static RawEntry SkippedChunk(int index) => new(index, string.Empty, Chunk, 0, string.Empty, 0, 0, 0, null, 0, 0, ChunkInSharedMember: false);
 
     // The types are few: the shared strings, not one allocation per entry (so "chunk" can be told by reference).
     // Compared as bytes: ValueTextEquals(string) transcodes its argument on every call.
