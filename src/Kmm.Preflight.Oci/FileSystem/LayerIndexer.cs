@@ -179,9 +179,12 @@ internal static class LayerIndexer
     }
 
     /// <summary>The index record for a tar entry; null for entries the merged view ignores (the root, sparse files, aufs metadata).</summary>
-    internal static LayerIndexEntry? Classify(LayerTarEntry entry)
+    internal static LayerIndexEntry? Classify(LayerTarEntry entry) =>
+        Classify(LayerPath.Normalise(entry.Name), entry.Kind, entry.Size, entry.LinkName, entry.Mode, entry.DataOffset);
+
+    /// <summary>The same, from an entry's fields with its name already normalised (a table of contents' entries).</summary>
+    internal static LayerIndexEntry? Classify(string path, TarEntryKind kind, long size, string linkName, int mode, long dataOffset)
     {
-        var path = LayerPath.Normalise(entry.Name);
         if (path.Length == 0)
         {
             return null;
@@ -205,15 +208,15 @@ internal static class LayerIndexer
             return new LayerIndexEntry(LayerPath.Combine(parent, name[WhiteoutPrefix.Length..]), LayerEntryKind.Whiteout, 0, null, 0, 0);
         }
 
-        return entry.Kind switch
+        return kind switch
         {
-            TarEntryKind.RegularFile => new LayerIndexEntry(path, LayerEntryKind.File, entry.Size, null, entry.Mode, entry.DataOffset),
-            TarEntryKind.Directory => new LayerIndexEntry(path, LayerEntryKind.Directory, 0, null, entry.Mode, 0),
-            TarEntryKind.SymbolicLink => new LayerIndexEntry(path, LayerEntryKind.Symlink, 0, entry.LinkName, entry.Mode, 0),
-            TarEntryKind.HardLink => new LayerIndexEntry(path, LayerEntryKind.Hardlink, 0, LayerPath.Normalise(entry.LinkName), entry.Mode, LayerIndexEntry.UnresolvedOffset),
-            TarEntryKind.CharacterDevice => new LayerIndexEntry(path, LayerEntryKind.CharacterDevice, 0, null, entry.Mode, 0),
-            TarEntryKind.BlockDevice => new LayerIndexEntry(path, LayerEntryKind.BlockDevice, 0, null, entry.Mode, 0),
-            TarEntryKind.Fifo => new LayerIndexEntry(path, LayerEntryKind.Fifo, 0, null, entry.Mode, 0),
+            TarEntryKind.RegularFile => new LayerIndexEntry(path, LayerEntryKind.File, size, null, mode, dataOffset),
+            TarEntryKind.Directory => new LayerIndexEntry(path, LayerEntryKind.Directory, 0, null, mode, 0),
+            TarEntryKind.SymbolicLink => new LayerIndexEntry(path, LayerEntryKind.Symlink, 0, linkName, mode, 0),
+            TarEntryKind.HardLink => new LayerIndexEntry(path, LayerEntryKind.Hardlink, 0, LayerPath.Normalise(linkName), mode, LayerIndexEntry.UnresolvedOffset),
+            TarEntryKind.CharacterDevice => new LayerIndexEntry(path, LayerEntryKind.CharacterDevice, 0, null, mode, 0),
+            TarEntryKind.BlockDevice => new LayerIndexEntry(path, LayerEntryKind.BlockDevice, 0, null, mode, 0),
+            TarEntryKind.Fifo => new LayerIndexEntry(path, LayerEntryKind.Fifo, 0, null, mode, 0),
             _ => null,
         };
     }

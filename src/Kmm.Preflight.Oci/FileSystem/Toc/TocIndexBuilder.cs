@@ -5,7 +5,7 @@ namespace Kmm.Preflight.Oci.FileSystem.Toc;
 
 /// <summary>
 /// Turns TOC entries into the <see cref="LayerIndex"/> streaming would produce (same classification of names,
-/// whiteouts and links, through <see cref="LayerIndexer.Classify"/>) plus each file's compressed range.
+/// whiteouts and links, through <see cref="LayerIndexer.Classify(string, TarEntryKind, long, string, int, long)"/>) plus each file's compressed range.
 /// </summary>
 internal static class TocIndexBuilder
 {
@@ -33,18 +33,7 @@ internal static class TocIndexBuilder
                 uncompressed += entry.Size;
             }
 
-            var tarEntry = new LayerTarEntry
-            {
-                Index = entry.Index,
-                HeaderOffset = 0,
-                Name = path,
-                Kind = kind,
-                Size = kind == TarEntryKind.RegularFile ? entry.Size : 0,
-                LinkName = entry.LinkName,
-                Mode = entry.Mode,
-                DataOffset = dataOffset,
-            };
-            if (LayerIndexer.Classify(tarEntry) is not { } indexed
+            if (LayerIndexer.Classify(path, kind, kind == TarEntryKind.RegularFile ? entry.Size : 0, entry.LinkName, entry.Mode, dataOffset) is not { } indexed
                 || (format == TocFormat.Estargz && TocAnnotations.IsEstargzHidden(indexed.Path)))
             {
                 continue;
