@@ -84,8 +84,9 @@ internal static class TocLayerReader
                 bytesRead += head.Length;
             }
 
-            using var json = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
-            Verify(Digest.Sha256(json.GetSpan()), location, "uncompressed TOC JSON");
+            var (json, jsonDigest) = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
+            using var owned = json;
+            Verify(jsonDigest, location, "uncompressed TOC JSON");
             StartFetchAhead(layer, json.GetSpan(), fetchAhead, location.Format, tocOffset, cancellationToken);
             entries = TocDocument.Parse(json.Memory, limits);
             dataEnd = tocOffset;
@@ -108,8 +109,24 @@ internal static class TocLayerReader
             var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
 
             ZstdChunkedFooter.Verify(tail, location);
-            Verify(Digest.Sha256(compressed), location, "compressed TOC");
-            using var json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+
+            // Hashed on another core while it decompresses (libzstd bounds what it writes, so unverified input is
+            // safe to decompress); nothing decompressed is used, and no decompression error reported, before the
+            // digest is checked, so a tampered TOC is still reported as such.
+            var digest = Task.Run(() => Digest.Sha256(compressed), cancellationToken);
+            TocJsonBuffer json;
+            try
+            {
+                json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TocInvalidException)
+            {
+                Verify(await digest.ConfigureAwait(false), location, "compressed TOC");
+                throw;
+            }
+
+            using var owned = json;
+            Verify(await digest.ConfigureAwait(false), location, "compressed TOC");
             StartFetchAhead(layer, json.GetSpan()[..(int)location.UncompressedLength], fetchAhead, location.Format, location.Offset, cancellationToken);
             entries = TocDocument.Parse(json.Memory[..(int)location.UncompressedLength], limits, skipChunks: true);
             dataEnd = location.Offset;
@@ -162,9 +179,11 @@ internal static class TocLayerReader
     }
 
     // The TOC member is a gzip stream of a tar holding one file, stargz.index.json.
-    private static async Task<TocJsonBuffer> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
+    // The JSON and its digest, hashed as it is decompressed (while it is still in cache).
+    private static async Task<(TocJsonBuffer Json, Digest Digest)> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
     {
         TocJsonBuffer? json = null;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
             await using var gzip = GzipDecoder.Open(new MemoryStream(compressed.Array!, compressed.Offset, compressed.Count, writable: false));
@@ -187,12 +206,13 @@ internal static class TocLayerReader
                         throw new TocInvalidException($"{EstargzTocName} ends after {read} of {entry.Size} bytes");
                     }
 
+                    hash.AppendData(json.GetSpan().Slice(read, count));
                     read += count;
                 }
 
                 var done = json;
                 json = null;
-                return done;
+                return (done, Digest.FromSha256Hash(hash.GetHashAndReset()));
             }
         }
         catch (Exception e) when (e is not TocInvalidException and (InvalidDataException or EndOfStreamException or LayerLimitExceededException))

@@ -64,6 +64,29 @@ public sealed class TocFallbackTests
         Assert.That(done.Note, Does.Contain($"not {wrong}").And.Contain("streamed instead"));
     }
 
+    [Test]
+    public async Task GarbledZstdChunkedTocIsReportedByItsDigestNotByWhatItDecompressesTo()
+    {
+        // The TOC's bytes are hashed while they are decompressed: garbled ones fail both, and the digest is what is
+        // named. The TOC sits in a skippable frame, so the blob still streams to the same tar.
+        var damaged = await TocImageMaker.EditLayerAsync(_fixture.Registry, Name("zstd-chunked"), $"{_fixture.Repository}/garbled-toc:v1", blob =>
+        {
+            var footer = blob.AsSpan(blob.Length - 40);
+            var offset = (int)BitConverter.ToUInt64(footer[..8]);
+            var copy = (byte[])blob.Clone();
+            Encoding.ASCII.GetBytes("garbled garbled garbled").CopyTo(copy, offset + 16);
+            return copy;
+        });
+        using var client = _fixture.Registry.CreateClient();
+
+        var (module, progress) = await ReadModuleAsync(await TocLayerTests.ResolveAsync(client, damaged));
+
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        var done = progress.All.Last(p => p.Completed);
+        Assert.That(done.Method, Is.EqualTo(LayerReadMethod.Stream));
+        Assert.That(done.Note, Does.Contain("compressed TOC has digest").And.Contain("streamed instead"));
+    }
+
     [TestCase("zstd-chunked", "garbled")]
     [TestCase("zstd-chunked", "cut")]
     [TestCase("estargz", "cut")]
