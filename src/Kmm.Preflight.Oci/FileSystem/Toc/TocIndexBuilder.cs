@@ -16,35 +16,98 @@ internal static class TocIndexBuilder
         // eStargz does not record where a file's last gzip member ends: it ends where the next recorded one begins.
         var entries = listing.Entries;
         var starts = format == TocFormat.Estargz ? DataStarts(listing.DataStarts, dataEnd) : null;
-        var files = new List<TocFileRange>();
-        var indexEntries = new List<LayerIndexEntry>(entries.Count);
-        var byPath = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
+
+        // A file's data offset is its place among the regular files, so each half knows where its files start.
+        var fileCount = 0;
         var uncompressed = 0L;
+        var firstHalfFiles = 0;
+        var half = entries.Count / 2;
         for (var i = 0; i < entries.Count; i++)
         {
-            var entry = entries[i];
-            var kind = KindOf(entry);
-            var path = LayerPath.Normalise(entry.Name);
-            var dataOffset = 0L;
-            if (kind == TarEntryKind.RegularFile)
+            if (entries[i].Type == "reg")
             {
-                dataOffset = files.Count;
-                files.Add(RangeOf(format, entry, path, starts, dataEnd));
-                uncompressed += entry.Size;
+                fileCount++;
+                uncompressed += entries[i].Size;
+                firstHalfFiles += i < half ? 1 : 0;
+            }
+        }
+
+        var classified = new LayerIndexEntry?[entries.Count];
+        var files = new TocFileRange[fileCount];
+        var run = new ClassifyRun(format, entries, starts, dataEnd, classified, files);
+        if (entries.Count >= ParallelThreshold && Environment.ProcessorCount > 1)
+        {
+            // Each entry is classified on its own: two halves at once, the first error (by position) reported as one
+            // pass would report it.
+            var second = Task.Run(() => run.Classify(half, entries.Count, firstHalfFiles));
+            try
+            {
+                run.Classify(0, half, 0);
+            }
+            catch (Exception)
+            {
+                // The first half's error comes first; the second half is only waited for (run inline if not started).
+                try
+                {
+                    second.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+
+                throw;
             }
 
-            if (LayerIndexer.Classify(path, kind, kind == TarEntryKind.RegularFile ? entry.Size : 0, entry.LinkName, entry.Mode, dataOffset) is not { } indexed
-                || (format == TocFormat.Estargz && TocAnnotations.IsEstargzHidden(indexed.Path)))
-            {
-                continue;
-            }
+            second.GetAwaiter().GetResult();
+        }
+        else
+        {
+            run.Classify(0, entries.Count, 0);
+        }
 
-            indexEntries.Add(LayerIndexer.TrackFiles(byPath, indexed));
+        var indexEntries = new List<LayerIndexEntry>(entries.Count);
+        var byPath = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
+        foreach (var indexed in classified)
+        {
+            if (indexed is not null)
+            {
+                indexEntries.Add(LayerIndexer.TrackFiles(byPath, indexed));
+            }
         }
 
         indexEntries.TrimExcess();
         var toc = new TableOfContents(format, files, bytesRead, tocDigest);
         return (new LayerIndex(layer, indexEntries, uncompressed) { Toc = toc }, toc);
+    }
+
+    /// <summary>Below this many entries one thread classifies them all: starting another costs more than it saves.</summary>
+    internal static int ParallelThreshold { get; set; } = 2048;
+
+    /// <summary>Classifies ranges of the entries into shared arrays (each range writes only its own slots).</summary>
+    private sealed class ClassifyRun(TocFormat format, List<TocEntry> entries, long[]? starts, long dataEnd, LayerIndexEntry?[] classified, TocFileRange[] files)
+    {
+        public void Classify(int from, int to, int firstFile)
+        {
+            var fileIndex = firstFile;
+            for (var i = from; i < to; i++)
+            {
+                var entry = entries[i];
+                var kind = KindOf(entry);
+                var path = LayerPath.Normalise(entry.Name);
+                var dataOffset = 0L;
+                if (kind == TarEntryKind.RegularFile)
+                {
+                    dataOffset = fileIndex;
+                    files[fileIndex++] = RangeOf(format, entry, path, starts, dataEnd);
+                }
+
+                if (LayerIndexer.Classify(path, kind, kind == TarEntryKind.RegularFile ? entry.Size : 0, entry.LinkName, entry.Mode, dataOffset) is { } indexed
+                    && !(format == TocFormat.Estargz && TocAnnotations.IsEstargzHidden(indexed.Path)))
+                {
+                    classified[i] = indexed;
+                }
+            }
+        }
     }
 
     private static TarEntryKind KindOf(TocEntry entry) => entry.Type switch

@@ -1,4 +1,5 @@
 using System.Text;
+using Kmm.Preflight.Oci.FileSystem;
 using Kmm.Preflight.Oci.FileSystem.Toc;
 using Kmm.Preflight.Oci.Layers;
 
@@ -68,6 +69,46 @@ public class TocSplitParseTests
         var json = Toc(4000, i => i == 3500 ? """{"type":"reg","size":1}""" : File(i));
 
         Assert.That(() => TocDocument.Parse(json, LayerLimits.Default), Throws.TypeOf<TocInvalidException>().With.Message.EqualTo("TOC entry 3500 has no name"));
+    }
+
+    [Test]
+    public void IndexBuiltInTwoHalvesEqualsOnePass()
+    {
+        var json = Toc(5000, i => (i % 5) switch
+        {
+            0 => $$"""{"type":"dir","name":"lib/modules/6.1.0/kernel/d{{i}}/"}""",
+            1 => Chunk(i),
+            2 => $$"""{"type":"symlink","name":"lib/l{{i}}","linkName":"../x"}""",
+            3 => $$"""{"type":"hardlink","name":"lib/h{{i}}","linkName":"lib/modules/6.1.0/kernel/drivers/module-{{i - 4}}.ko"}""",
+            _ => File(i),
+        });
+        var listing = TocDocument.Parse(json, LayerLimits.Default);
+
+        var split = TocIndexBuilder.Build(SomeLayer, TocFormat.Estargz, listing, 10_000_000, 0);
+        var threshold = TocIndexBuilder.ParallelThreshold;
+        TocIndexBuilder.ParallelThreshold = int.MaxValue;
+        try
+        {
+            var single = TocIndexBuilder.Build(SomeLayer, TocFormat.Estargz, listing, 10_000_000, 0);
+
+            Assert.That(split.Index.Entries, Is.EqualTo(single.Index.Entries));
+            Assert.That(split.Toc.Files, Is.EqualTo(single.Toc.Files));
+            Assert.That(split.Index.UncompressedSize, Is.EqualTo(single.Index.UncompressedSize));
+            Assert.That(split.Index.Entries.Count(e => e.Kind == LayerEntryKind.Hardlink && e.DataOffset >= 0), Is.GreaterThan(500), "hard links across the halves were not resolved");
+        }
+        finally
+        {
+            TocIndexBuilder.ParallelThreshold = threshold;
+        }
+    }
+
+    [Test]
+    public void IndexErrorInBothHalvesIsTheFirstAsOnePassReportsIt()
+    {
+        var json = Toc(5000, i => i is 1200 or 4000 ? $$"""{"type":"weird{{i}}","name":"x{{i}}"}""" : File(i));
+        var listing = TocDocument.Parse(json, LayerLimits.Default);
+
+        Assert.That(() => TocIndexBuilder.Build(SomeLayer, TocFormat.ZstdChunked, listing, 10_000_000, 0), Throws.TypeOf<TocInvalidException>().With.Message.Contains("TOC entry 1200 ('x1200') has unknown type 'weird1200'"));
     }
 
     [TestCase(",\"version\":1}", null)]
