@@ -22,9 +22,9 @@ internal static partial class ScanChild
 {
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scan-once" or "read-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm" or "modules-once" or "layers-once" or "ls-once" or "toc-stages"))
+        if (args.Length == 0 || args[0] is not ("scan-once" or "read-once" or "resolve-once" or "inflate-once" or "noop" or "scan-index-once" or "cat-warm" or "modules-once" or "layers-once" or "ls-once" or "toc-stages" or "digest-init"))
         {
-            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | read-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | modules-once LIST | layers-once LIST | ls-once SOURCE PATH CACHEDIR | toc-stages FILE estargz|zstd-chunked [one-thread] | noop [--insecure-registry HOST]");
+            await Console.Error.WriteLineAsync("usage: scan-once SOURCE PATH | read-once SOURCE PATH | resolve-once SOURCE | inflate-once FILE gzip|isal|isal-checkpoints|zstd|libzstd | scan-index-once SOURCE PATH CACHEDIR | cat-warm SOURCE PATH|last-module CACHEDIR | modules-once LIST | layers-once LIST | ls-once SOURCE PATH CACHEDIR | toc-stages FILE estargz|zstd-chunked [one-thread] | digest-init | noop [--insecure-registry HOST]");
             return 2;
         }
 
@@ -63,6 +63,14 @@ internal static partial class ScanChild
                 break;
             case "layers-once":
                 await ScaleRuns.LayersAsync(args[1], insecureRegistry, result);
+                break;
+            case "digest-init":
+                var first = Stopwatch.StartNew();
+                System.Security.Cryptography.SHA256.HashData([1]);
+                result["firstSha256Ms"] = first.Elapsed.TotalMilliseconds;
+                first.Restart();
+                System.Security.Cryptography.SHA256.HashData([2]);
+                result["secondSha256Ms"] = first.Elapsed.TotalMilliseconds;
                 break;
             case "toc-stages":
                 TocStages.Run(args[1], args[2], args.Length > 3 && args[3] == "one-thread", result);
