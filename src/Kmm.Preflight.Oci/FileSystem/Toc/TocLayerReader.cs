@@ -104,6 +104,11 @@ internal static class TocLayerReader
             var tailTask = ReadRangeAsync(layer, tailStart, tailLength, cancellationToken);
             var tocTask = ReadRangeAsync(layer, tocStart, tocLength, cancellationToken);
 
+            // The output's size is announced: its pages are mapped while the TOC is in flight. One byte more than
+            // announced tells a TOC longer than its annotation apart from an exact one.
+            using var json = new TocJsonBuffer((int)location.UncompressedLength + 1);
+            json.PopulateAhead();
+
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
             await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
             var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
@@ -114,10 +119,9 @@ internal static class TocLayerReader
             // safe to decompress); nothing decompressed is used, and no decompression error reported, before the
             // digest is checked, so a tampered TOC is still reported as such.
             var digest = Task.Run(() => Digest.Sha256(compressed), cancellationToken);
-            TocJsonBuffer json;
             try
             {
-                json = await DecompressZstdAsync(compressed, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+                await DecompressZstdAsync(compressed, json, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
             }
             catch (TocInvalidException)
             {
@@ -125,7 +129,6 @@ internal static class TocLayerReader
                 throw;
             }
 
-            using var owned = json;
             Verify(await digest.ConfigureAwait(false), location, "compressed TOC");
             StartFetchAhead(layer, json.GetSpan()[..(int)location.UncompressedLength], fetchAhead, location.Format, location.Offset, cancellationToken);
             entries = TocDocument.Parse(json.Memory[..(int)location.UncompressedLength], limits, skipChunks: true);
@@ -227,10 +230,9 @@ internal static class TocLayerReader
         throw new TocInvalidException($"the eStargz TOC member holds no {EstargzTocName}");
     }
 
-    // The buffer is one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
-    private static async Task<TocJsonBuffer> DecompressZstdAsync(byte[] compressed, int uncompressedLength, CancellationToken cancellationToken)
+    // Into json, one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
+    private static async Task DecompressZstdAsync(byte[] compressed, TocJsonBuffer json, int uncompressedLength, CancellationToken cancellationToken)
     {
-        TocJsonBuffer? json = new(uncompressedLength + 1);
         try
         {
             int read;
@@ -256,18 +258,10 @@ internal static class TocLayerReader
             {
                 throw new TocInvalidException($"the zstd:chunked TOC decompresses to {(read > uncompressedLength ? "more than " : string.Empty)}{read} bytes, not the {uncompressedLength} announced");
             }
-
-            var done = json;
-            json = null;
-            return done;
         }
         catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
         {
             throw new TocInvalidException($"the zstd:chunked TOC does not decompress: {e.Message}", e);
-        }
-        finally
-        {
-            json?.Dispose();
         }
     }
 }
