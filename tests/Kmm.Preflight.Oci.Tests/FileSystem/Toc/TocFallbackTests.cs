@@ -54,13 +54,8 @@ public sealed class TocFallbackTests
             var at = json.IndexOf(key, StringComparison.Ordinal) + key.Length;
             return json[..at] + wrong + json[(at + wrong.Length)..];
         });
-        using var client = _fixture.Registry.CreateClient();
+        var done = await ReadModuleByStreamingAsync(tampered);
 
-        var (module, progress) = await ReadModuleAsync(await TocLayerTests.ResolveAsync(client, tampered));
-
-        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
-        var done = progress.All.Last(p => p.Completed);
-        Assert.That(done.Method, Is.EqualTo(LayerReadMethod.Stream));
         Assert.That(done.Note, Does.Contain($"not {wrong}").And.Contain("streamed instead"));
     }
 
@@ -77,13 +72,8 @@ public sealed class TocFallbackTests
             Encoding.ASCII.GetBytes("garbled garbled garbled").CopyTo(copy, offset + 16);
             return copy;
         });
-        using var client = _fixture.Registry.CreateClient();
+        var done = await ReadModuleByStreamingAsync(damaged);
 
-        var (module, progress) = await ReadModuleAsync(await TocLayerTests.ResolveAsync(client, damaged));
-
-        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
-        var done = progress.All.Last(p => p.Completed);
-        Assert.That(done.Method, Is.EqualTo(LayerReadMethod.Stream));
         Assert.That(done.Note, Does.Contain("compressed TOC has digest").And.Contain("streamed instead"));
     }
 
@@ -107,13 +97,8 @@ public sealed class TocFallbackTests
             Encoding.ASCII.GetBytes("XXXXXXXX").CopyTo(copy, copy.Length - 8);
             return copy;
         });
-        using var client = _fixture.Registry.CreateClient();
+        var done = await ReadModuleByStreamingAsync(damaged);
 
-        var (module, progress) = await ReadModuleAsync(await TocLayerTests.ResolveAsync(client, damaged));
-
-        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
-        var done = progress.All.Last(p => p.Completed);
-        Assert.That(done.Method, Is.EqualTo(LayerReadMethod.Stream));
         Assert.That(done.Note, Does.Contain("footer").And.Contain("streamed instead"));
         Assert.That(done.Verified, Is.True, "streamed to the end, so the blob digest was checked");
     }
@@ -162,6 +147,18 @@ public sealed class TocFallbackTests
                 Directory.Delete(layout, recursive: true);
             }
         }
+    }
+
+    // Reads the module from the image and checks it came whole from streaming the layer; the last progress report.
+    private async Task<LayerScanProgress> ReadModuleByStreamingAsync(Kmm.Preflight.Oci.References.ImageReference image)
+    {
+        using var client = _fixture.Registry.CreateClient();
+        var (module, progress) = await ReadModuleAsync(await TocLayerTests.ResolveAsync(client, image));
+
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        var done = progress.All.Last(p => p.Completed);
+        Assert.That(done.Method, Is.EqualTo(LayerReadMethod.Stream));
+        return done;
     }
 
     private static async Task<(byte[] Module, TocLayerTests.Reports Progress)> ReadModuleAsync(ResolvedImage image)
