@@ -3,31 +3,26 @@ using Microsoft.Extensions.Logging;
 namespace Kmm.Preflight.Oci.FileSystem;
 
 /// <summary>
-/// The directory an entry goes into. A tar lists a directory's entries together, right after the directory itself, so
-/// most entries go where the previous one went or into the directory just before them: both are kept and reused, and
-/// so is every directory reached without a symlink. That is safe because applying an entry changes only the entry's
-/// own path, a child of its parent, never the parent or its ancestors, and a directory it replaces (with a file or a
-/// link) makes all that is kept be dropped; whiteouts and opaque markers, which do remove nodes, are applied in a pass
-/// of their own, and what is kept is dropped between passes. Walking every entry's parent again (splitting it, one lookup a component) was most
-/// of the cost of merging a 5,000-entry layer.
+/// The directory an entry goes into. Walking every entry's parent again (splitting it, one lookup a component) was most
+/// of the cost of merging a 5,000-entry layer, so the parent the previous entry went into is reused, and so is every
+/// directory reached without a symlink (a tar sorted by name interleaves a directory's files with its subdirectories').
+/// That is safe because applying an entry changes only the entry's own path, a child of its parent, never the parent
+/// or its ancestors, and a directory it replaces (with a file or a link) makes all that is kept be dropped; whiteouts
+/// and opaque markers, which do remove nodes, are applied in a pass of their own, and what is kept is dropped around it.
 /// </summary>
 internal sealed partial class MergedTree
 {
     // Only written while a layer is applied, which one thread does before the tree is published.
-    // Every directory reached so far in the current pass without a symlink, by path: a tar sorted by name interleaves a
-    // directory's files with its subdirectories', so the last two alone missed about one entry in ten.
     private readonly Dictionary<string, MergedNode> _literalDirectories = new(StringComparer.Ordinal);
     private string? _lastParentPath;
     private MergedNode? _lastParent;
-    private string? _lastDirectoryPath;
-    private MergedNode? _lastDirectory;
 
     /// <summary>Whether the parent <see cref="ParentOf"/> returned last was reached without following a symlink.</summary>
     private bool _parentIsLiteral;
 
     private void ForgetParents()
     {
-        (_lastParentPath, _lastParent, _lastDirectoryPath, _lastDirectory) = (null, null, null, null);
+        (_lastParentPath, _lastParent) = (null, null);
         _literalDirectories.Clear();
     }
 
@@ -39,12 +34,6 @@ internal sealed partial class MergedTree
         _parentIsLiteral = true;
         if (_lastParent is not null && parentPath.SequenceEqual(_lastParentPath))
         {
-            return _lastParent;
-        }
-
-        if (_lastDirectory is not null && parentPath.SequenceEqual(_lastDirectoryPath))
-        {
-            (_lastParentPath, _lastParent) = (_lastDirectoryPath, _lastDirectory);
             return _lastParent;
         }
 
@@ -79,7 +68,6 @@ internal sealed partial class MergedTree
     {
         if (_parentIsLiteral)
         {
-            (_lastDirectoryPath, _lastDirectory) = (path, directory);
             _literalDirectories[path] = directory;
         }
     }
