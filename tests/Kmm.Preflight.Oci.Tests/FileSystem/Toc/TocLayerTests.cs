@@ -77,7 +77,7 @@ public sealed partial class TocLayerTests
         Assert.That(linked, Is.EqualTo(TocImageFixture.Module));
         Assert.That(empty, Is.Empty);
         await Task.Delay(200);
-        var gets = BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+        var gets = GetsBy(userAgent, layer);
         Assert.That(gets, Is.Not.Empty);
         Assert.That(gets.Select(g => g.Status), Is.All.EqualTo(206), "every GET of the layer blob is ranged");
         var read = gets.Sum(g => g.Bytes);
@@ -100,7 +100,7 @@ public sealed partial class TocLayerTests
         using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent });
         var image = await ResolveAsync(client, Name(kind));
         var layer = image.Layers.Single().Descriptor;
-        List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+        List<(int Status, long Bytes)> Gets() => GetsBy(userAgent, layer);
 
         await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
         var afterResolve = Gets();
@@ -121,7 +121,7 @@ public sealed partial class TocLayerTests
         var image = await ResolveAsync(client, Name(kind));
         var layer = image.Layers.Single().Descriptor;
         var fs = new ImageFileSystem(image);
-        List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+        List<(int Status, long Bytes)> Gets() => GetsBy(userAgent, layer);
 
         // The lookup reads the TOC (fetched while resolving), and with it the file's range: one GET more.
         await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
@@ -167,7 +167,7 @@ public sealed partial class TocLayerTests
             var image = await ResolveAsync(client, Name(kind));
             var layer = image.Layers.Single().Descriptor;
             var fs = new ImageFileSystem(image, new ImageFileSystemOptions { Cache = cache });
-            List<(int Status, long Bytes)> Gets() => BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
+            List<(int Status, long Bytes)> Gets() => GetsBy(userAgent, layer);
 
             var listed = await fs.ListAsync("/", recursive: true);
             await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
@@ -210,6 +210,10 @@ public sealed partial class TocLayerTests
 
     internal static async Task<ResolvedImage> ResolveAsync(RegistryClient client, Kmm.Preflight.Oci.References.ImageReference reference) =>
         await new RegistryImageSource(client, reference).ResolveAsync(Platform.Default);
+
+    // This test's GETs of the layer blob: its own user agent picks them out of the shared registry's log.
+    private List<(int Status, long Bytes)> GetsBy(string userAgent, Descriptor layer) =>
+        BlobGets(_fixture.Registry.RecentLog.Where(l => l.Contains($"http.request.useragent={userAgent}", StringComparison.Ordinal)), layer.Digest.ToString());
 
     internal static List<(int Status, long Bytes)> BlobGets(IEnumerable<string> log, string digest) =>
         [.. log.Where(l => l.Contains("response completed", StringComparison.Ordinal) && l.Contains("http.request.method=GET", StringComparison.Ordinal)
