@@ -25,12 +25,14 @@ internal static class FuzzTargets
     };
 
     /// <summary>
-    /// The TOC parser, differentially: one thread against two (every input split), chunks read and stepped over, the
-    /// index built for both formats. A disagreement is thrown, so afl++ reports it as a crash.
+    /// The TOC parser, differentially: one thread against two (every input split) and against reading while written,
+    /// chunks read and stepped over, the index built for both formats. A disagreement is thrown, so afl++ reports it
+    /// as a crash.
     /// </summary>
     private static void Toc(byte[] input)
     {
         Oci.FileSystem.Toc.TocDocument.SplitThreshold = 0;
+        Oci.FileSystem.Toc.TocDocument.ReadMargin = 64;
         Testing.Fuzzing.TocDifferential.Check(input, new LayerLimits { MaxEntries = 100_000 }, "fuzz input");
     }
 

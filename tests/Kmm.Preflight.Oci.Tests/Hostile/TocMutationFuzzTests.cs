@@ -6,8 +6,9 @@ using Kmm.Preflight.Testing.Fuzzing;
 namespace Kmm.Preflight.Oci.Tests.Hostile;
 
 /// <summary>
-/// Mutations of real TOC heads through the TOC parser, differentially: parsed on one thread and on two (the split
-/// threshold lowered so every input splits), the results must be equal, or both refused with the same message; with
+/// Mutations of real TOC heads through the TOC parser, differentially: parsed on one thread, on two (the split
+/// threshold lowered so every input splits) and while written (the read margin lowered so every input is followed),
+/// the results must be equal, or all refused with the same message; with
 /// chunks stepped over, the parse must refuse with <see cref="TocInvalidException"/> or succeed, as must building the
 /// index for either format.
 /// </summary>
@@ -22,11 +23,11 @@ public sealed class TocMutationFuzzTests
     {
         var seeds = Directory.GetFiles(Path.Combine(RepositoryTestData.Root, "toc"), "*.json").Select(File.ReadAllBytes).ToList();
         var mutator = new ByteMutator(seeds, Seed);
-        var threshold = TocDocument.SplitThreshold;
-        TocDocument.SplitThreshold = 0;
+        var (threshold, margin) = (TocDocument.SplitThreshold, TocDocument.ReadMargin);
+        (TocDocument.SplitThreshold, TocDocument.ReadMargin) = (0, 64);
         try
         {
-            var splits = TocDocument.SecondHalvesUsed;
+            var (splits, followed) = (TocDocument.SecondHalvesUsed, TocDocument.FollowedParses);
             for (var i = 0; i < 3000; i++)
             {
                 var input = mutator.Next();
@@ -34,10 +35,11 @@ public sealed class TocMutationFuzzTests
             }
 
             Assert.That(TocDocument.SecondHalvesUsed, Is.GreaterThan(splits), "no input took the two-thread path");
+            Assert.That(TocDocument.FollowedParses, Is.GreaterThan(followed), "no input was read while written");
         }
         finally
         {
-            TocDocument.SplitThreshold = threshold;
+            (TocDocument.SplitThreshold, TocDocument.ReadMargin) = (threshold, margin);
         }
     }
 }

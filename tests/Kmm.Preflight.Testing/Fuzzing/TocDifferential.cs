@@ -5,9 +5,10 @@ using Kmm.Preflight.Oci.References;
 namespace Kmm.Preflight.Testing.Fuzzing;
 
 /// <summary>
-/// One untrusted TOC through every way of parsing it, for the fuzzers: on one thread and on two the result must be
-/// the same (or the same refusal), and stepping over chunks, or building the index for either format, may refuse only
-/// with <see cref="TocInvalidException"/>. A difference is thrown as an <see cref="InvalidOperationException"/>.
+/// One untrusted TOC through every way of parsing it, for the fuzzers: on one thread, on two, and read while it is
+/// written in random steps the result must be the same (or the same refusal), and stepping over chunks, or building
+/// the index for either format, may refuse only with <see cref="TocInvalidException"/>. A difference is thrown as an
+/// <see cref="InvalidOperationException"/>.
 /// </summary>
 /// <remarks>Shared, as a linked source file, with the afl++ harness (tests/Kmm.Preflight.Fuzzing), which references no test project.</remarks>
 public static class TocDifferential
@@ -24,6 +25,16 @@ public static class TocDifferential
         }
 
         var skipped = Outcome(() => TocDocument.Parse(json, limits, skipChunks: true, splitAllowed: true));
+        foreach (var (skipChunks, whole) in (ReadOnlySpan<(bool, (TocListing? Listing, string? Error))>)[(false, single), (true, skipped)])
+        {
+            var followed = Outcome(() => ParseWhileWritten(json, limits, skipChunks));
+            if (whole.Error != followed.Error
+                || (whole.Listing is { } read && followed.Listing is { } kept && (!read.Entries.SequenceEqual(kept.Entries) || !read.DataStarts.SequenceEqual(kept.DataStarts))))
+            {
+                throw new InvalidOperationException($"{what}: read whole and read while written disagree (chunks {(skipChunks ? "skipped" : "read")}): {whole.Error ?? $"{whole.Listing!.Entries.Count} entries"} / {followed.Error ?? $"{followed.Listing!.Entries.Count} entries"}");
+            }
+        }
+
         foreach (var (format, listing) in (ReadOnlySpan<(TocFormat, TocListing?)>)[(TocFormat.Estargz, single.Listing), (TocFormat.ZstdChunked, skipped.Listing)])
         {
             if (listing is not null)
@@ -31,6 +42,28 @@ public static class TocDifferential
                 Outcome(() => TocIndexBuilder.Build(Digest.Sha256(json), format, listing, 1L << 40, 0).Toc.Files.Count);
             }
         }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="json"/> as a TOC layer read does, while this thread writes it into the buffer in steps of
+    /// random size (seeded by the input, so a failure repeats).
+    /// </summary>
+    internal static TocListing ParseWhileWritten(byte[] json, LayerLimits limits, bool skipChunks)
+    {
+        using var buffer = new TocJsonBuffer(json.Length);
+        var parse = buffer.Follow(() => TocDocument.ParseFollowing(buffer, json.Length, limits, skipChunks));
+        var random = new Random(json.Length);
+        var written = 0;
+        while (written < json.Length)
+        {
+            var step = Math.Min(json.Length - written, random.Next(1, 3 * Math.Max(2, TocDocument.ReadMargin)));
+            json.AsSpan(written, step).CopyTo(buffer.GetSpan()[written..]);
+            written += step;
+            buffer.Advance(written);
+        }
+
+        buffer.Complete(written);
+        return parse.GetAwaiter().GetResult();
     }
 
     private static (T? Listing, string? Error) Outcome<T>(Func<T> parse)

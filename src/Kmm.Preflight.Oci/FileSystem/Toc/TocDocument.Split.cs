@@ -18,8 +18,13 @@ internal static partial class TocDocument
 {
     private static long _secondHalvesUsed;
 
+    private static long _followedParses;
+
     /// <summary>How many parses kept a second half so far in this process (tests check which path ran).</summary>
     internal static long SecondHalvesUsed => Interlocked.Read(ref _secondHalvesUsed);
+
+    /// <summary>How many parses read entries while the TOC was still written, so far in this process (tests check which path ran).</summary>
+    internal static long FollowedParses => Interlocked.Read(ref _followedParses);
 
     /// <summary>
     /// Below this many bytes of entries a TOC is parsed on one thread: starting one costs more than half a parse.
@@ -349,7 +354,8 @@ internal static partial class TocDocument
             try
             {
                 var run = new EntryRun(_settings.Limits);
-                (run.End, _) = WalkEntries(_json.Span, Start, run, -1, _settings, this);
+                SecondHalf? none = null;
+                (run.End, _) = WalkEntries(_json, Start, run, ref none, _settings, this, null);
                 return run;
             }
             catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException or OperationCanceledException)

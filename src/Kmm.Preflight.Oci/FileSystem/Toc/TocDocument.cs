@@ -23,18 +23,70 @@ internal static partial class TocDocument
     /// are most of the TOC). They still count as entries.
     /// </param>
     /// <param name="splitAllowed">False keeps the parse on one thread (tests compare the two).</param>
-    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool skipChunks = false, bool splitAllowed = true)
+    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool skipChunks = false, bool splitAllowed = true) =>
+        Translated(() => ParseWhole(json, new ParseSettings(limits, skipChunks, splitAllowed)));
+
+    /// <summary>
+    /// The entries of the TOC that is being written into the first <paramref name="length"/> bytes of
+    /// <paramref name="json"/>, read as it is written (run it as the buffer's follower): the same result, and the same
+    /// first error, as <see cref="Parse"/> over the whole.
+    /// </summary>
+    /// <remarks>
+    /// An entry is read only with a margin of written bytes past its start; one cut at the edge anyway (a huge entry)
+    /// fails, and is read again once more is written, so what a cut entry looks like is never reported. When the last
+    /// byte is written, the rest is split across two threads as <see cref="Parse"/> splits the whole.
+    /// </remarks>
+    /// <exception cref="TocInvalidException">Not valid JSON, not a TOC, or beyond <paramref name="limits"/>.</exception>
+    /// <exception cref="OperationCanceledException">The writing was abandoned.</exception>
+    public static TocListing ParseFollowing(TocJsonBuffer json, int length, LayerLimits limits, bool skipChunks = false) =>
+        Translated(() =>
+        {
+            var memory = json.Memory[..length];
+            var settings = new ParseSettings(limits, skipChunks, SplitAllowed: true);
+            var step = Math.Max(1, ReadMargin / 16);
+            var wanted = Math.Min(length, step);
+            while (true)
+            {
+                var written = Math.Min(json.WaitFor(wanted), length);
+                var arrayStart = json.IsComplete ? Unusual : EntriesStart(memory.Span[..written]);
+                if (arrayStart > 0)
+                {
+                    Interlocked.Increment(ref _followedParses);
+                    var (listing, resumeAt) = ReadEntries(memory, arrayStart, settings, json);
+                    json.WaitFor(length);
+                    return ReadAfterEntries(memory, resumeAt, settings) ?? listing;
+                }
+
+                if (arrayStart == Unusual || written >= MaxHeadBytes)
+                {
+                    break;
+                }
+
+                wanted = Math.Min(length, written + step);
+            }
+
+            // All written already, or not the usual head (a version, then the entries): read whole, as Parse reads it.
+            json.WaitFor(length);
+            return ParseWhole(memory, settings);
+        });
+
+    private static TocListing ParseWhole(ReadOnlyMemory<byte> json, ParseSettings settings)
+    {
+        var reader = new Utf8JsonReader(json.Span, Options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new TocInvalidException("the TOC JSON has no \"entries\" array");
+        }
+
+        var entries = ReadRoot(ref reader, json, settings);
+        return entries ?? throw new TocInvalidException("the TOC JSON has no \"entries\" array");
+    }
+
+    private static TocListing Translated(Func<TocListing> parse)
     {
         try
         {
-            var reader = new Utf8JsonReader(json.Span, Options);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new TocInvalidException("the TOC JSON has no \"entries\" array");
-            }
-
-            var entries = ReadRoot(ref reader, json, new ParseSettings(limits, skipChunks, splitAllowed));
-            return entries ?? throw new TocInvalidException("the TOC JSON has no \"entries\" array");
+            return parse();
         }
         catch (JsonException e)
         {
@@ -91,13 +143,15 @@ internal static partial class TocDocument
 
     // Chunks (13,000 of a kernel's 18,000 zstd:chunked entries) are checked like any entry but not kept: what a file's
     // range needs of them, the last one's offset and whether one shares a gzip member, is folded into the file's entry.
-    private static (TocListing Listing, int ResumeAt) ReadEntries(ReadOnlyMemory<byte> json, int arrayStart, ParseSettings settings)
+    private static (TocListing Listing, int ResumeAt) ReadEntries(ReadOnlyMemory<byte> json, int arrayStart, ParseSettings settings, TocJsonBuffer? following = null)
     {
         var run = new EntryRun(settings.Limits);
-        var second = settings.SplitAllowed ? SecondHalf.TryStart(json, arrayStart, settings) : null;
+
+        // While the JSON is still being written, the second half starts only once it is all there (see WalkEntries).
+        var second = settings.SplitAllowed && following is null ? SecondHalf.TryStart(json, arrayStart, settings) : null;
         try
         {
-            var (position, atBoundary) = WalkEntries(json.Span, arrayStart, run, second?.Start ?? -1, settings, null);
+            var (position, atBoundary) = WalkEntries(json, arrayStart, run, ref second, settings, null, following);
             if (atBoundary)
             {
                 // Reading every entry up to there, this thread found one starting exactly where the other began.
@@ -110,7 +164,7 @@ internal static partial class TocDocument
 
                 second.Abandon();
                 second = null;
-                (position, _) = WalkEntries(json.Span, position, run, -1, settings, null);
+                (position, _) = WalkEntries(json, position, run, ref second, settings, null, null);
             }
 
             return (run.ToListing(), position);
@@ -121,58 +175,95 @@ internal static partial class TocDocument
         }
     }
 
-    /// <summary>
-    /// Reads entries from <paramref name="position"/> (an entry's start, or the array's ']') to the array's end, one
-    /// reader an entry, and returns the position just past the ']'; or stops at <paramref name="boundary"/> when an
-    /// entry starts exactly there, returning it with <c>AtBoundary</c> set.
-    /// </summary>
-    private static (int Position, bool AtBoundary) WalkEntries(ReadOnlySpan<byte> whole, int position, EntryRun run, int boundary, ParseSettings settings, SecondHalf? self)
+    // Reads entries from position (an entry's start, or the array's ']') to the array's end, one reader an entry, and
+    // returns the position just past the ']'; or stops where the second half starts, when an entry starts exactly
+    // there, returning it with AtBoundary set. With following (the JSON still being written into that buffer), only
+    // written bytes are read, and once they are all there a second half is started for the rest when settings allow.
+    private static (int Position, bool AtBoundary) WalkEntries(ReadOnlyMemory<byte> json, int position, EntryRun run, ref SecondHalf? second, ParseSettings settings, SecondHalf? self, TocJsonBuffer? following)
     {
-        position = SkipWhitespace(whole, position);
+        var whole = json.Span;
+        var (limit, complete) = following is null ? (whole.Length, true) : Readable(following, position, whole.Length);
+        var splitTried = complete;
+        while (true)
+        {
+            var start = SkipWhitespace(whole[..limit], position);
+            if (start < limit || complete)
+            {
+                position = start;
+                break;
+            }
+
+            (limit, complete) = Readable(following!, limit, whole.Length);
+        }
+
         if (position < whole.Length && whole[position] == (byte)']')
         {
             return (position + 1, false);
         }
 
-        while (self?.IsAbandoned != true)
+        while (self?.IsAbandoned != true && following?.IsAbandoned != true)
         {
-            if (position == boundary)
+            // Once it is all written, the rest is read at once, split: the writer may be far ahead by then.
+            if (!complete && (limit - position < ReadMargin || following!.IsComplete))
+            {
+                (limit, complete) = Readable(following!, position, whole.Length);
+            }
+
+            if (complete && !splitTried)
+            {
+                splitTried = true;
+                second = settings.SplitAllowed ? SecondHalf.TryStart(json, position, settings) : null;
+            }
+
+            if (position == (second?.Start ?? -1))
             {
                 return (position, true);
             }
 
+            var view = whole[..limit];
             RawEntry entry;
-            if (settings.SkipChunks && whole[position..].StartsWith(ChunkStart))
+            int next;
+            if (complete)
             {
-                // What a reader would see first of a chunk written as Go writes it; the rest is stepped over as below.
-                entry = SkippedChunk(run.Count);
-                position = SkipChunkRest(whole, position + ChunkStart.Length, run.Count);
+                (entry, next) = ReadOne(view, position, run, settings);
             }
             else
             {
-                var reader = new Utf8JsonReader(whole[position..], EntryOptions);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                try
                 {
-                    throw new TocInvalidException($"TOC entry {run.Count} is not an object");
+                    (entry, next) = ReadOne(view, position, run, settings);
+                }
+                catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException)
+                {
+                    // Most likely cut at the edge of what is written: read again with more.
+                    (limit, complete) = Readable(following!, limit, whole.Length);
+                    continue;
                 }
 
-                entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
-                position += (int)reader.BytesConsumed;
-                if (skipRest)
+                if (SkipWhitespace(view, next) == limit)
                 {
-                    position = SkipChunkRest(whole, position, run.Count);
+                    // What follows it is not written yet.
+                    (limit, complete) = Readable(following!, limit, whole.Length);
+                    continue;
                 }
             }
 
             run.Add(entry);
-            position = SkipWhitespace(whole, position);
-            if (position < whole.Length && whole[position] == (byte)',')
+            position = SkipWhitespace(view, next);
+            if (position < view.Length && view[position] == (byte)',')
             {
-                position = SkipWhitespace(whole, position + 1);
+                position = SkipWhitespace(view, position + 1);
+                if (position < view.Length || complete)
+                {
+                    continue;
+                }
+
+                (limit, complete) = Readable(following!, position, whole.Length);
+                position = SkipWhitespace(whole[..limit], position);
                 continue;
             }
 
-            if (position < whole.Length && whole[position] == (byte)']')
+            if (position < view.Length && view[position] == (byte)']')
             {
                 return (position + 1, false);
             }
@@ -181,6 +272,99 @@ internal static partial class TocDocument
         }
 
         throw new OperationCanceledException("abandoned");
+    }
+
+    // The entry starting at position, and the position just past it.
+    private static (RawEntry Entry, int Next) ReadOne(ReadOnlySpan<byte> whole, int position, EntryRun run, ParseSettings settings)
+    {
+        if (settings.SkipChunks && whole[position..].StartsWith(ChunkStart))
+        {
+            // What a reader would see first of a chunk written as Go writes it; the rest is stepped over as below.
+            return (SkippedChunk(run.Count), SkipChunkRest(whole, position + ChunkStart.Length, run.Count));
+        }
+
+        var reader = new Utf8JsonReader(whole[position..], EntryOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new TocInvalidException($"TOC entry {run.Count} is not an object");
+        }
+
+        var entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
+        var next = position + (int)reader.BytesConsumed;
+        return (entry, skipRest ? SkipChunkRest(whole, next, run.Count) : next);
+    }
+
+    /// <summary>
+    /// How far past an entry's start the JSON must be written before a follower reads the entry. Lowered by the tests
+    /// and the fuzz target, so that small inputs are read while they are written too.
+    /// </summary>
+    internal static int ReadMargin { get; set; } = 64 * 1024;
+
+    // A head longer than this (properties before the entries) is not followed: the TOC is read once written.
+    private const int MaxHeadBytes = 64 * 1024;
+
+    private const int NeedMore = 0, Unusual = -1;
+
+    // The end of what may be read, at least ReadMargin past position unless that is past the end, and whether it is the end.
+    private static (int Limit, bool Complete) Readable(TocJsonBuffer following, int position, int length)
+    {
+        var written = following.WaitFor((int)Math.Min(length, (long)position + ReadMargin));
+        return following.IsComplete ? (length, true) : (Math.Min(written, length), false);
+    }
+
+    // Where the entries array's first element may start, when the JSON begins with at most a version 1 before it (as
+    // every TOC writer puts it); NeedMore when the head is not all written yet; else Unusual, and the TOC is read whole,
+    // which reports whatever is wrong with it.
+    private static int EntriesStart(ReadOnlySpan<byte> head)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(head, isFinalBlock: false, new JsonReaderState(Options));
+            if (!reader.Read())
+            {
+                return NeedMore;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Unusual;
+            }
+
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    return Unusual;
+                }
+
+                var entries = reader.ValueTextEquals("entries"u8);
+                if (!entries && !reader.ValueTextEquals("version"u8))
+                {
+                    return Unusual;
+                }
+
+                if (!reader.Read())
+                {
+                    return NeedMore;
+                }
+
+                if (entries)
+                {
+                    return reader.TokenType == JsonTokenType.StartArray ? (int)reader.BytesConsumed : Unusual;
+                }
+
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var version) || version != 1)
+                {
+                    return Unusual;
+                }
+            }
+
+            return NeedMore;
+        }
+        catch (JsonException)
+        {
+            return Unusual;
+        }
     }
 
     // The reader reads whole[baseOffset..]: positions it gives are relative to that.

@@ -22,8 +22,10 @@ internal static class TocIndexBuilder
         var uncompressed = 0L;
         var firstHalfFiles = 0;
         var half = entries.Count / 2;
+        var hardlinks = false;
         for (var i = 0; i < entries.Count; i++)
         {
+            hardlinks |= entries[i].Type == "hardlink";
             if (entries[i].Type == "reg")
             {
                 fileCount++;
@@ -66,12 +68,14 @@ internal static class TocIndexBuilder
         }
 
         var indexEntries = new List<LayerIndexEntry>(entries.Count);
-        var byPath = new Dictionary<string, LayerIndexEntry>(StringComparer.Ordinal);
+
+        // Files are tracked by path only for hard links to find their targets: without any, the map is never read.
+        var byPath = hardlinks ? new Dictionary<string, LayerIndexEntry>(entries.Count, StringComparer.Ordinal) : null;
         foreach (var indexed in classified)
         {
             if (indexed is not null)
             {
-                indexEntries.Add(LayerIndexer.TrackFiles(byPath, indexed));
+                indexEntries.Add(byPath is null ? indexed : LayerIndexer.TrackFiles(byPath, indexed));
             }
         }
 

@@ -8,7 +8,12 @@ namespace Kmm.Preflight.Oci.FileSystem.Toc;
 /// lands on the large-object heap, whose first budget a zstd:chunked TOC alone exceeds: that cost a full garbage
 /// collection in every lookup, and the array was zeroed first only to be overwritten.
 /// </summary>
-internal sealed unsafe class TocJsonBuffer : MemoryManager<byte>
+/// <remarks>
+/// The JSON can be read while it is still being written (<see cref="Follow{T}"/>): the decompressor says how far it
+/// has got (<see cref="Advance"/>), and the reader waits for bytes beyond that (<see cref="WaitFor"/>). Parsing a
+/// kernel's TOC takes longer than decompressing it, so it starts with the first bytes rather than after the last.
+/// </remarks>
+internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
 {
     private byte* _bytes;
     private readonly int _length;
@@ -77,7 +82,7 @@ internal sealed unsafe class TocJsonBuffer : MemoryManager<byte>
     {
     }
 
-    /// <summary>Frees the memory; spans taken from it must no longer be used.</summary>
+    /// <summary>Frees the memory, once a reader that follows the writing has stopped; spans taken from it must no longer be used.</summary>
     public void Dispose() => ((IDisposable)this).Dispose();
 
     /// <inheritdoc/>
@@ -85,6 +90,9 @@ internal sealed unsafe class TocJsonBuffer : MemoryManager<byte>
     {
         if (_bytes is not null)
         {
+            // A reader still waiting for bytes is told none will come; one still reading is waited for.
+            StopFollower();
+
             // The kernel may still be mapping pages of it: freed only once that is over.
             _populating?.Wait();
             NativeMemory.AlignedFree(_bytes);

@@ -84,11 +84,11 @@ internal static class TocLayerReader
                 bytesRead += head.Length;
             }
 
-            var (json, jsonDigest) = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
+            var (json, jsonDigest, parse) = await ExtractEstargzJsonAsync(compressed, limits, cancellationToken).ConfigureAwait(false);
             using var owned = json;
             Verify(jsonDigest, location, "uncompressed TOC JSON");
             StartFetchAhead(layer, json.GetSpan(), fetchAhead, location.Format, tocOffset, cancellationToken);
-            entries = TocDocument.Parse(json.Memory, limits);
+            entries = await parse.ConfigureAwait(false);
             dataEnd = tocOffset;
         }
         else
@@ -109,19 +109,24 @@ internal static class TocLayerReader
             using var json = new TocJsonBuffer((int)location.UncompressedLength + 1);
             json.PopulateAhead();
 
+            // The parser's thread is started now, to wait for the first bytes: started when they come, it came late.
+            var length = (int)location.UncompressedLength;
+            var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true));
+
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
             await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
             var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
 
             ZstdChunkedFooter.Verify(tail, location);
 
-            // Hashed on another core while it decompresses (libzstd bounds what it writes, so unverified input is
-            // safe to decompress); nothing decompressed is used, and no decompression error reported, before the
-            // digest is checked, so a tampered TOC is still reported as such.
+            // Hashed on another core while it decompresses, and parsed as it decompresses (libzstd bounds what it
+            // writes, so unverified input is safe to decompress, and the parser takes any input). Nothing decompressed
+            // is used, and no decompression or parse error reported, before the digest is checked, so a tampered TOC is
+            // still reported as such.
             var digest = Task.Run(() => Digest.Sha256(compressed), cancellationToken);
             try
             {
-                await DecompressZstdAsync(compressed, json, (int)location.UncompressedLength, cancellationToken).ConfigureAwait(false);
+                await DecompressZstdAsync(compressed, json, length, cancellationToken).ConfigureAwait(false);
             }
             catch (TocInvalidException)
             {
@@ -130,8 +135,8 @@ internal static class TocLayerReader
             }
 
             Verify(await digest.ConfigureAwait(false), location, "compressed TOC");
-            StartFetchAhead(layer, json.GetSpan()[..(int)location.UncompressedLength], fetchAhead, location.Format, location.Offset, cancellationToken);
-            entries = TocDocument.Parse(json.Memory[..(int)location.UncompressedLength], limits, skipChunks: true);
+            StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
+            entries = await parse.ConfigureAwait(false);
             dataEnd = location.Offset;
             bytesRead = tailLength + location.Length;
         }
@@ -182,8 +187,9 @@ internal static class TocLayerReader
     }
 
     // The TOC member is a gzip stream of a tar holding one file, stargz.index.json.
-    // The JSON and its digest, hashed as it is decompressed (while it is still in cache).
-    private static async Task<(TocJsonBuffer Json, Digest Digest)> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
+    // The JSON and its digest, hashed as it is decompressed (while it is still in cache), and its parse, which follows
+    // the decompression; its result must not be used before the digest is checked.
+    private static async Task<(TocJsonBuffer Json, Digest Digest, Task<TocListing> Parse)> ExtractEstargzJsonAsync(ArraySegment<byte> compressed, LayerLimits limits, CancellationToken cancellationToken)
     {
         TocJsonBuffer? json = null;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -199,7 +205,10 @@ internal static class TocLayerReader
                 }
 
                 CheckSize(entry.Size, limits, "uncompressed");
-                json = new TocJsonBuffer((int)entry.Size);
+                var length = (int)entry.Size;
+                json = new TocJsonBuffer(length);
+                var buffer = json;
+                var parse = json.Follow(() => TocDocument.ParseFollowing(buffer, length, limits));
                 var read = 0;
                 while (read < entry.Size)
                 {
@@ -211,11 +220,13 @@ internal static class TocLayerReader
 
                     hash.AppendData(json.GetSpan().Slice(read, count));
                     read += count;
+                    json.Advance(read);
                 }
 
+                json.Complete(read);
                 var done = json;
                 json = null;
-                return (done, Digest.FromSha256Hash(hash.GetHashAndReset()));
+                return (done, Digest.FromSha256Hash(hash.GetHashAndReset()), parse);
             }
         }
         catch (Exception e) when (e is not TocInvalidException and (InvalidDataException or EndOfStreamException or LayerLimitExceededException))
@@ -231,6 +242,7 @@ internal static class TocLayerReader
     }
 
     // Into json, one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
+    // Each step's output is handed to the parser following the buffer; it is told when the TOC is whole, or is not.
     private static async Task DecompressZstdAsync(byte[] compressed, TocJsonBuffer json, int uncompressedLength, CancellationToken cancellationToken)
     {
         try
@@ -238,10 +250,10 @@ internal static class TocLayerReader
             int read;
             if (NativeZstdLibrary.IsAvailable)
             {
-                // In memory already: one call into libzstd, no stream (see DecompressAll for why that matters).
+                // In memory already: straight into the buffer, no stream (see DecompressAll for why that matters).
                 try
                 {
-                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan());
+                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan(), json.Advance, DecompressStep);
                 }
                 catch (InvalidDataException e)
                 {
@@ -251,17 +263,41 @@ internal static class TocLayerReader
             else
             {
                 await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
-                read = await zstd.ReadAtLeastAsync(json.Memory, uncompressedLength + 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                read = 0;
+                while (read <= uncompressedLength)
+                {
+                    var count = await zstd.ReadAsync(json.Memory[read..Math.Min(json.Memory.Length, read + (DecompressStep * 4))], cancellationToken).ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        break;
+                    }
+
+                    read += count;
+                    json.Advance(read);
+                }
             }
 
             if (read != uncompressedLength)
             {
                 throw new TocInvalidException($"the zstd:chunked TOC decompresses to {(read > uncompressedLength ? "more than " : string.Empty)}{read} bytes, not the {uncompressedLength} announced");
             }
+
+            json.Complete(read);
         }
         catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
         {
             throw new TocInvalidException($"the zstd:chunked TOC does not decompress: {e.Message}", e);
         }
+        finally
+        {
+            // Whatever went wrong, the parser is not left waiting for more (a no-op once complete).
+            if (!json.IsComplete)
+            {
+                json.Abandon();
+            }
+        }
     }
+
+    // Compressed bytes decompressed between reports to the parser: ~300 KB of JSON each, a few dozen for a kernel's TOC.
+    private const int DecompressStep = 64 * 1024;
 }

@@ -17,6 +17,13 @@ internal static unsafe class NativeZstdLibrary
     private const int WindowLogMaxParameter = 100;
     private const int WindowLogMax = 27;
 
+    // ZSTD_d_stableOutBuffer (ZSTD_d_experimentalParam2): output goes straight into the caller's buffer, which must hold
+    // the whole frame; zstd checks that, and stays within it.
+    private const int StableOutBufferParameter = 1001;
+
+    // The one-shot call has no window limit (the output is the window); decoding into a stable buffer is the same.
+    private const int OneShotWindowLogMax = 31;
+
     private static readonly string[] Exports = ["ZSTD_createDCtx", "ZSTD_freeDCtx", "ZSTD_DCtx_setParameter", "ZSTD_decompressStream", "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_decompressDCtx"];
 
     private static readonly Lazy<Entry?> Loaded = new(Load);
@@ -84,6 +91,73 @@ internal static unsafe class NativeZstdLibrary
             {
                 var result = entry.DecompressDCtx(context, destination, (nuint)output.Length, source, (nuint)input.Length);
                 return IsError(result) ? throw new InvalidDataException($"zstd: {ErrorName(result)}") : (int)result;
+            }
+        }
+        finally
+        {
+            entry.FreeDCtx(context);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="DecompressAll(ReadOnlySpan{byte}, Span{byte})"/>, but reporting as it goes: <paramref name="input"/> is fed to
+    /// <c>ZSTD_decompressStream</c> <paramref name="step"/> bytes at a time, and <paramref name="written"/> told how much
+    /// output is final after each. The output buffer is declared stable (<c>ZSTD_d_stableOutBuffer</c>), so the frame is
+    /// decoded straight into it, as the one-shot call does, with no window buffer.
+    /// </summary>
+    /// <returns>The bytes written.</returns>
+    /// <exception cref="InvalidDataException">As <see cref="DecompressAll(ReadOnlySpan{byte}, Span{byte})"/>.</exception>
+    /// <exception cref="InvalidOperationException">No decompression context could be made (out of memory).</exception>
+    public static int DecompressAll(ReadOnlySpan<byte> input, Span<byte> output, Action<int> written, int step)
+    {
+        var entry = Loaded.Value!;
+        var context = entry.CreateDCtx();
+        if (context == 0)
+        {
+            throw new InvalidOperationException("libzstd could not allocate a decompression context");
+        }
+
+        try
+        {
+            // A library without the stable output buffer (before 1.4.4) is asked for the whole at once.
+            if (entry.IsError(entry.SetParameter(context, StableOutBufferParameter, 1)) != 0
+                || entry.IsError(entry.SetParameter(context, WindowLogMaxParameter, OneShotWindowLogMax)) != 0)
+            {
+                var all = DecompressAll(input, output);
+                written(all);
+                return all;
+            }
+
+            fixed (byte* source = input)
+            fixed (byte* destination = output)
+            {
+                var outBuffer = new OutBuffer { Destination = (nint)destination, Size = (nuint)output.Length };
+                var inBuffer = new InBuffer { Source = (nint)source };
+                while (true)
+                {
+                    inBuffer.Size = (nuint)Math.Min(input.Length, (long)inBuffer.Size + step);
+                    var (inBefore, outBefore) = (inBuffer.Position, outBuffer.Position);
+                    var result = entry.DecompressStream(context, &outBuffer, &inBuffer);
+                    if (IsError(result))
+                    {
+                        throw new InvalidDataException($"zstd: {ErrorName(result)}");
+                    }
+
+                    if (outBuffer.Position != outBefore)
+                    {
+                        written((int)outBuffer.Position);
+                    }
+
+                    if (inBuffer.Position == (nuint)input.Length && result == 0)
+                    {
+                        return (int)outBuffer.Position;
+                    }
+
+                    if (inBuffer.Size == (nuint)input.Length && inBuffer.Position == inBefore && outBuffer.Position == outBefore)
+                    {
+                        throw new InvalidDataException(inBuffer.Position == (nuint)input.Length ? "zstd: the input ends inside a frame" : "zstd: the frame does not fit the output");
+                    }
+                }
             }
         }
         finally

@@ -190,13 +190,13 @@ public class TocSplitParseTests
         return split;
     }
 
-    private static string File(int i) =>
+    internal static string File(int i) =>
         $$"""{"type":"reg","name":"lib/modules/6.1.0/kernel/drivers/module-{{i}}.ko","mode":420,"size":100,"modtime":"2024-01-01T00:00:00Z","accesstime":"0001-01-01T00:00:00Z","digest":"{{Sha}}","offset":{{(i * 100) + 100}},"endOffset":{{(i * 100) + 150}},"chunkSize":50,"chunkDigest":"{{Sha}}"}""";
 
-    private static string Chunk(int i) =>
+    internal static string Chunk(int i) =>
         $$"""{"type":"chunk","name":"lib/modules/6.1.0/kernel/drivers/module-{{i}}.ko","offset":{{(i * 100) + 130 - ((i % 4) * 100)}},"chunkSize":50,"chunkOffset":50,"chunkDigest":"{{Sha}}"}""";
 
-    private static byte[] Toc(int count, Func<int, string> entry, string tail = "}", string separator = ",")
+    internal static byte[] Toc(int count, Func<int, string> entry, string tail = "}", string separator = ",")
     {
         var text = new StringBuilder("{\"version\":1,\"entries\":[");
         for (var i = 0; i < count; i++)

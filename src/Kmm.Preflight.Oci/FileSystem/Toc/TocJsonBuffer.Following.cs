@@ -1,0 +1,105 @@
+namespace Kmm.Preflight.Oci.FileSystem.Toc;
+
+/// <summary>Reading the JSON while it is written: how far the writer has got, and the one reader that follows it.</summary>
+internal sealed partial class TocJsonBuffer
+{
+    private const int Writing = 0, WrittenAll = 1, Stopped = 2;
+
+    private readonly object _gate = new();
+    private int _written;
+    private int _state;
+    private Task? _follower;
+
+    /// <summary>Bytes written so far, from the start.</summary>
+    public int Written => Volatile.Read(ref _written);
+
+    /// <summary>Whether all there is has been written (<see cref="Complete"/>).</summary>
+    public bool IsComplete => Volatile.Read(ref _state) == WrittenAll;
+
+    /// <summary>Whether the follower should stop (<see cref="Abandon"/>).</summary>
+    public bool IsAbandoned => Volatile.Read(ref _state) == Stopped;
+
+    /// <summary>
+    /// Starts <paramref name="read"/> on a thread of its own, to read the JSON as it is written: on a pool thread it
+    /// would queue behind the writer and the digest, and start once the writing is over.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A follower was started already.</exception>
+    public Task<T> Follow<T>(Func<T> read)
+    {
+        if (_follower is not null)
+        {
+            throw new InvalidOperationException("A TOC buffer has one follower.");
+        }
+
+        var task = Task.Factory.StartNew(read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _follower = task;
+        return task;
+    }
+
+    /// <summary>The writer has written the first <paramref name="written"/> bytes.</summary>
+    public void Advance(int written)
+    {
+        lock (_gate)
+        {
+            _written = Math.Clamp(written, _written, _length);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>The writer has written all there is: the first <paramref name="written"/> bytes.</summary>
+    public void Complete(int written)
+    {
+        lock (_gate)
+        {
+            if (_state == Writing)
+            {
+                (_state, _written) = (WrittenAll, Math.Clamp(written, 0, _length));
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// The writing stopped before the end, or what was written is not wanted after all (its digest is wrong): the
+    /// follower stops at its next step.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_gate)
+        {
+            _state = Stopped;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="target"/> bytes are written, or all there is, and returns how many are.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The writing was abandoned.</exception>
+    public int WaitFor(int target)
+    {
+        lock (_gate)
+        {
+            while (_state == Writing && _written < target)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            return _state == Stopped ? throw new OperationCanceledException("The TOC was not written to its end.") : _written;
+        }
+    }
+
+    private void StopFollower()
+    {
+        Abandon();
+        try
+        {
+            _follower?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The follower's result, or failure, belongs to whoever awaited it; here it only has to have stopped.
+        }
+    }
+}
