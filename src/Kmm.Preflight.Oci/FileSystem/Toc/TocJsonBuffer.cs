@@ -45,8 +45,10 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
             return;
         }
 
+        // A thread of its own, not a pool thread: the call blocks for milliseconds, and on a pool thread it held up the
+        // continuations reading the TOC itself off the socket (the pool has a thread a core to begin with).
         var (address, length) = ((nint)_bytes, (nuint)_length);
-        _populating = Task.Run(() =>
+        _populating = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -56,7 +58,7 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     [DllImport("libc.so.6", EntryPoint = "madvise")]

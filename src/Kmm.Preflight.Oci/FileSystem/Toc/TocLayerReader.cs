@@ -19,6 +19,9 @@ internal static class TocLayerReader
     // How much of an eStargz blob's end is fetched at first, in the hope that it holds the TOC as well as the footer.
     private const int EstargzTailGuess = 512 * 1024;
 
+    // At most this much between a zstd:chunked TOC and its footer is read through, to fetch both in one request.
+    private const int MaxGapReadThrough = 64 * 1024;
+
     /// <summary>
     /// The ranges <see cref="ReadAsync"/> asks for first: the blob's tail for eStargz (footer, and usually the TOC);
     /// footer and TOC for zstd:chunked. Empty when the location is out of bounds (the read then says why).
@@ -41,9 +44,15 @@ internal static class TocLayerReader
         }
 
         // The annotation already gives the TOC's place, so the footer (checked against it before the TOC is used)
-        // and the TOC are fetched together.
+        // and the TOC are fetched together: in one request when little or nothing lies between them (skopeo 1.9 puts
+        // the footer right after the TOC; later writers put the tar-split there, often larger than the TOC itself).
+        // Each request costs a registry far more than a few more bytes in one.
         var footerLength = (int)Math.Min(descriptor.Size, ZstdChunkedFooter.Size);
-        return [(descriptor.Size - footerLength, footerLength), (location.Offset, (int)location.Length)];
+        var footerStart = descriptor.Size - footerLength;
+        var gap = footerStart - (location.Offset + location.Length);
+        return gap <= MaxGapReadThrough && descriptor.Size - location.Offset <= limits.MaxTableOfContentsBytes + MaxGapReadThrough + footerLength
+            ? [(location.Offset, (int)(descriptor.Size - location.Offset))]
+            : [(footerStart, footerLength), (location.Offset, (int)location.Length)];
     }
 
     /// <summary>The index of <paramref name="layer"/>, whose TOC is at <paramref name="location"/>.</summary>
@@ -96,13 +105,13 @@ internal static class TocLayerReader
             CheckSize(location.Length, limits, "compressed");
             CheckSize(location.UncompressedLength, limits, "uncompressed");
 
-            if (FirstRanges(descriptor, location, limits) is not [var (tailStart, tailLength), var (tocStart, tocLength)])
+            var ranges = FirstRanges(descriptor, location, limits);
+            if (ranges.Count == 0)
             {
                 throw new TocInvalidException($"the TOC at {location.Offset}..{location.Offset + location.Length} is not inside the {descriptor.Size}-byte blob");
             }
 
-            var tailTask = ReadRangeAsync(layer, tailStart, tailLength, cancellationToken);
-            var tocTask = ReadRangeAsync(layer, tocStart, tocLength, cancellationToken);
+            var (tailTask, tocTask) = ReadTocAndFooterAsync(layer, ranges, location, cancellationToken);
 
             // The output's size is announced: its pages are mapped while the TOC is in flight. One byte more than
             // announced tells a TOC longer than its annotation apart from an exact one.
@@ -116,6 +125,7 @@ internal static class TocLayerReader
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
             await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
             var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
+            var bytesFetched = ranges.Sum(r => (long)r.Length);
 
             ZstdChunkedFooter.Verify(tail, location);
 
@@ -138,7 +148,7 @@ internal static class TocLayerReader
             StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
             entries = await parse.ConfigureAwait(false);
             dataEnd = location.Offset;
-            bytesRead = tailLength + location.Length;
+            bytesRead = bytesFetched;
         }
 
         return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead, location.Digest).Index;
@@ -168,6 +178,22 @@ internal static class TocLayerReader
             throw new TocInvalidException($"the {what} has digest {actual}, not {location.Digest} as {location.AnnotationPrefix} says");
         }
     }
+
+    // The footer's bytes and the TOC's, from one range that holds both or from two.
+    private static (Task<ArraySegment<byte>> Tail, Task<ArraySegment<byte>> Toc) ReadTocAndFooterAsync(IRangeLayer layer, IReadOnlyList<(long Offset, int Length)> ranges, TocLocation location, CancellationToken cancellationToken)
+    {
+        if (ranges is [var (start, length)])
+        {
+            var both = ReadRangeAsync(layer, start, length, cancellationToken);
+            var footerLength = (int)Math.Min(length, ZstdChunkedFooter.Size);
+            return (Slice(both, length - footerLength, footerLength), Slice(both, 0, (int)location.Length));
+        }
+
+        var ((tailStart, tailLength), (tocStart, tocLength)) = (ranges[0], ranges[1]);
+        return (Slice(ReadRangeAsync(layer, tailStart, tailLength, cancellationToken), 0, tailLength), Slice(ReadRangeAsync(layer, tocStart, tocLength, cancellationToken), 0, tocLength));
+    }
+
+    private static async Task<ArraySegment<byte>> Slice(Task<byte[]> bytes, int start, int length) => new(await bytes.ConfigureAwait(false), start, length);
 
     private static async Task<byte[]> ReadRangeAsync(IRangeLayer layer, long start, int length, CancellationToken cancellationToken)
     {
@@ -243,7 +269,7 @@ internal static class TocLayerReader
 
     // Into json, one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
     // Each step's output is handed to the parser following the buffer; it is told when the TOC is whole, or is not.
-    private static async Task DecompressZstdAsync(byte[] compressed, TocJsonBuffer json, int uncompressedLength, CancellationToken cancellationToken)
+    private static async Task DecompressZstdAsync(ArraySegment<byte> compressed, TocJsonBuffer json, int uncompressedLength, CancellationToken cancellationToken)
     {
         try
         {
@@ -262,7 +288,7 @@ internal static class TocLayerReader
             }
             else
             {
-                await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed, writable: false));
+                await using var zstd = ZstdDecoder.Open(new MemoryStream(compressed.Array!, compressed.Offset, compressed.Count, writable: false));
                 read = 0;
                 while (read <= uncompressedLength)
                 {

@@ -15,7 +15,9 @@ internal static class DigestWarmUp
     {
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => SHA256.HashData(ReadOnlySpan<byte>.Empty), null);
+            // A thread of its own, not a pool thread: blocked for milliseconds in the loader, a pool thread would hold
+            // up the first responses' continuations (the pool has a thread a core to begin with).
+            new Thread(static () => SHA256.HashData(ReadOnlySpan<byte>.Empty)) { IsBackground = true, Name = "digest warm-up" }.Start();
         }
     }
 }

@@ -192,6 +192,42 @@ public sealed partial class TocLayerTests
         }
     }
 
+    [TestCase(0)]
+    [TestCase(100_000)]
+    public async Task ZstdChunkedTocAndFooterAreFetchedInOneRangeUnlessFarApart(int between)
+    {
+        // skopeo 1.9 writes the footer right after the TOC: one GET brings both. Later writers put the tar-split
+        // between them, which can be large: a skippable frame stands in for it (it decompresses to nothing).
+        var reference = _fixture.Reference(_fixture.ZstdChunked);
+        if (between > 0)
+        {
+            reference = await TocImageMaker.EditLayerAsync(_fixture.Registry, _fixture.ZstdChunked, $"{_fixture.Repository}/gap-{between}:v1", blob =>
+            {
+                const int footer = 8 + 40;
+                byte[] frame = [0x50, 0x2A, 0x4D, 0x18, .. BitConverter.GetBytes(between - 8), .. new byte[between - 8]];
+                return [.. blob[..^footer], .. frame, .. blob[^footer..]];
+            });
+        }
+
+        var userAgent = $"kmm-toc-footer/{Guid.NewGuid():N}";
+        using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { UserAgent = userAgent });
+        var image = await ResolveAsync(client, reference);
+        var layer = image.Layers.Single().Descriptor;
+        var location = Kmm.Preflight.Oci.FileSystem.Toc.TocAnnotations.Find(layer)!;
+        var progress = new Reports();
+        var module = await new ImageFileSystem(image, new ImageFileSystemOptions { Progress = progress }).ReadAllBytesAsync(TocImageFixture.ModulePath);
+        await _fixture.Registry.WaitForQuietLogAsync(TimeSpan.FromMilliseconds(300));
+
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        Assert.That(progress.Last.Method, Is.EqualTo(LayerReadMethod.TableOfContents));
+        long[] toc = between == 0 ? [layer.Size - location.Offset] : [64, location.Length];
+        var gets = GetsBy(userAgent, layer);
+        Assert.That(gets.Select(g => g.Status), Is.All.EqualTo(206));
+        Assert.That(gets, Has.Count.EqualTo(toc.Length + 1), "the TOC's GETs and the module's");
+        Assert.That(gets.Select(g => g.Bytes), Is.SupersetOf(toc));
+        Assert.That(progress.Last.CompressedBytesRead, Is.EqualTo(gets.Sum(g => g.Bytes)));
+    }
+
     [Test]
     public async Task ZstdChunkedFromSkopeoCarriesTheOlderAnnotationFamily()
     {
