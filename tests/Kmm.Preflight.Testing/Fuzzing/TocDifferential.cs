@@ -5,10 +5,10 @@ using Kmm.Preflight.Oci.References;
 namespace Kmm.Preflight.Testing.Fuzzing;
 
 /// <summary>
-/// One untrusted TOC through every way of parsing it, for the fuzzers: on one thread, on two, and read while it is
-/// written in random steps the result must be the same (or the same refusal), and stepping over chunks, or building
-/// the index for either format, may refuse only with <see cref="TocInvalidException"/>. A difference is thrown as an
-/// <see cref="InvalidOperationException"/>.
+/// One untrusted TOC through every way of parsing it, for the fuzzers: with the JSON reader alone on one thread, with
+/// plainly written entries read directly on two, and read while it is written in random steps, chunks read or stepped
+/// over, the result must be the same (or the same refusal); building the index for either format may refuse only with
+/// <see cref="TocInvalidException"/>. A difference is thrown as an <see cref="InvalidOperationException"/>.
 /// </summary>
 /// <remarks>Shared, as a linked source file, with the afl++ harness (tests/Kmm.Preflight.Fuzzing), which references no test project.</remarks>
 public static class TocDifferential
@@ -16,15 +16,22 @@ public static class TocDifferential
     /// <summary>Runs <paramref name="json"/> through every parse; <paramref name="what"/> names the input in a disagreement.</summary>
     public static void Check(byte[] json, LayerLimits limits, string what)
     {
-        var single = Outcome(() => TocDocument.Parse(json, limits, skipChunks: false, splitAllowed: false));
+        // The reference: one thread, every entry through the JSON reader.
+        var single = Outcome(() => TocDocument.Parse(json, limits, skipChunks: false, splitAllowed: false, plainEntries: false));
         var split = Outcome(() => TocDocument.Parse(json, limits, skipChunks: false, splitAllowed: true));
         if (single.Error != split.Error
             || (single.Listing is { } a && split.Listing is { } b && (!a.Entries.SequenceEqual(b.Entries) || !a.DataStarts.SequenceEqual(b.DataStarts))))
         {
-            throw new InvalidOperationException($"{what}: one thread and two disagree: {single.Error ?? $"{single.Listing!.Entries.Count} entries"} / {split.Error ?? $"{split.Listing!.Entries.Count} entries"}");
+            throw new InvalidOperationException($"{what}: the JSON reader on one thread and plain reading on two disagree: {single.Error ?? $"{single.Listing!.Entries.Count} entries"} / {split.Error ?? $"{split.Listing!.Entries.Count} entries"}");
         }
 
         var skipped = Outcome(() => TocDocument.Parse(json, limits, skipChunks: true, splitAllowed: true));
+        var skippedByReader = Outcome(() => TocDocument.Parse(json, limits, skipChunks: true, splitAllowed: false, plainEntries: false));
+        if (skippedByReader.Error != skipped.Error
+            || (skippedByReader.Listing is { } c && skipped.Listing is { } d && (!c.Entries.SequenceEqual(d.Entries) || !c.DataStarts.SequenceEqual(d.DataStarts))))
+        {
+            throw new InvalidOperationException($"{what}: with chunks stepped over, the JSON reader on one thread and plain reading on two disagree: {skippedByReader.Error ?? $"{skippedByReader.Listing!.Entries.Count} entries"} / {skipped.Error ?? $"{skipped.Listing!.Entries.Count} entries"}");
+        }
         foreach (var (skipChunks, whole) in (ReadOnlySpan<(bool, (TocListing? Listing, string? Error))>)[(false, single), (true, skipped)])
         {
             var followed = Outcome(() => ParseWhileWritten(json, limits, skipChunks));

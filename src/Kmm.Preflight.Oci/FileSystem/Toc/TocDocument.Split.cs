@@ -56,7 +56,7 @@ internal static partial class TocDocument
     }
 
     /// <summary>How one TOC is parsed.</summary>
-    private sealed record ParseSettings(LayerLimits Limits, bool SkipChunks, bool SplitAllowed);
+    private sealed record ParseSettings(LayerLimits Limits, bool SkipChunks, bool SplitAllowed, bool PlainEntries = true);
 
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
     {

@@ -23,8 +23,9 @@ internal static partial class TocDocument
     /// are most of the TOC). They still count as entries.
     /// </param>
     /// <param name="splitAllowed">False keeps the parse on one thread (tests compare the two).</param>
-    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool skipChunks = false, bool splitAllowed = true) =>
-        Translated(() => ParseWhole(json, new ParseSettings(limits, skipChunks, splitAllowed)));
+    /// <param name="plainEntries">False reads every entry with the JSON reader (tests compare the two ways, see TryReadPlain).</param>
+    public static TocListing Parse(ReadOnlyMemory<byte> json, LayerLimits limits, bool skipChunks = false, bool splitAllowed = true, bool plainEntries = true) =>
+        Translated(() => ParseWhole(json, new ParseSettings(limits, skipChunks, splitAllowed, plainEntries)));
 
     /// <summary>
     /// The entries of the TOC that is being written into the first <paramref name="length"/> bytes of
@@ -283,6 +284,11 @@ internal static partial class TocDocument
             return (SkippedChunk(run.Count), SkipChunkRest(whole, position + ChunkStart.Length, run.Count));
         }
 
+        if (settings.PlainEntries && position < whole.Length && whole[position] == (byte)'{' && TryReadPlain(whole, position, run.Count, settings, ref run.Previous, out var plain, out var after, out var chunkRest))
+        {
+            return (plain, chunkRest ? SkipChunkRest(whole, after, run.Count) : after);
+        }
+
         var reader = new Utf8JsonReader(whole[position..], EntryOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -370,12 +376,9 @@ internal static partial class TocDocument
     // The reader reads whole[baseOffset..]: positions it gives are relative to that.
     private static RawEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole, int baseOffset, int index, ParseSettings settings, ref PreviousName previous, out bool skipRest)
     {
-        var limits = settings.Limits;
         var first = true;
         skipRest = false;
-        string? name = null, type = null, linkName = null, digestText = null, chunkType = null;
-        var digestStart = -1L;
-        long size = 0, offset = 0, endOffset = 0, innerOffset = 0, mode = 0;
+        var fields = new EntryFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = reader.ValueSpan;
@@ -385,30 +388,47 @@ internal static partial class TocDocument
                 continue;
             }
 
-            if (property.SequenceEqual("name"u8)) { name = NameOf(ref reader, whole, baseOffset, ref previous); }
+            if (property.SequenceEqual("name"u8)) { fields.Name = NameOf(ref reader, whole, baseOffset, ref previous); }
             else if (property.SequenceEqual("type"u8))
             {
-                type = TypeOf(ref reader);
-                if (first && settings.SkipChunks && ReferenceEquals(type, Chunk))
+                fields.Type = TypeOf(ref reader);
+                if (first && settings.SkipChunks && ReferenceEquals(fields.Type, Chunk))
                 {
                     // The rest of the chunk is stepped over by SkipChunkRest.
                     skipRest = true;
                     return SkippedChunk(index);
                 }
             }
-            else if (property.SequenceEqual("linkName"u8)) { linkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
-            else if (property.SequenceEqual("digest"u8)) { (digestText, digestStart) = DigestOf(ref reader); }
-            else if (property.SequenceEqual("chunkType"u8)) { chunkType = ChunkTypeOf(ref reader); }
-            else if (property.SequenceEqual("size"u8)) { size = reader.GetInt64(); }
-            else if (property.SequenceEqual("offset"u8)) { offset = reader.GetInt64(); }
-            else if (property.SequenceEqual("endOffset"u8)) { endOffset = reader.GetInt64(); }
-            else if (property.SequenceEqual("innerOffset"u8)) { innerOffset = reader.GetInt64(); }
-            else if (property.SequenceEqual("mode"u8)) { mode = reader.GetInt64(); }
+            else if (property.SequenceEqual("linkName"u8)) { fields.LinkName = reader.ValueSpan.IsEmpty && reader.TokenType == JsonTokenType.String ? string.Empty : reader.GetString(); }
+            else if (property.SequenceEqual("digest"u8)) { (fields.DigestText, fields.DigestStart) = DigestOf(ref reader); }
+            else if (property.SequenceEqual("chunkType"u8)) { fields.ChunkType = ChunkTypeOf(ref reader); }
+            else if (property.SequenceEqual("size"u8)) { fields.Size = reader.GetInt64(); }
+            else if (property.SequenceEqual("offset"u8)) { fields.Offset = reader.GetInt64(); }
+            else if (property.SequenceEqual("endOffset"u8)) { fields.EndOffset = reader.GetInt64(); }
+            else if (property.SequenceEqual("innerOffset"u8)) { fields.InnerOffset = reader.GetInt64(); }
+            else if (property.SequenceEqual("mode"u8)) { fields.Mode = reader.GetInt64(); }
             else { reader.Skip(); }
 
             first = false;
         }
 
+        return Checked(ref fields, whole, baseOffset, index, settings.Limits);
+    }
+
+    // The fields of one entry as read, before they are checked: digest positions are relative to the entry's start.
+    private struct EntryFields
+    {
+        public string? Name, Type, LinkName, DigestText, ChunkType;
+        public long DigestStart;
+        public long Size, Offset, EndOffset, InnerOffset, Mode;
+
+        public EntryFields() => DigestStart = -1;
+    }
+
+    // The entry the fields make, once they are checked; baseOffset is where the entry starts in whole.
+    private static RawEntry Checked(ref EntryFields fields, ReadOnlySpan<byte> whole, int baseOffset, int index, LayerLimits limits)
+    {
+        var (name, type, size, offset, endOffset, innerOffset, digestText) = (fields.Name, fields.Type, fields.Size, fields.Offset, fields.EndOffset, fields.InnerOffset, fields.DigestText);
         if (name is null)
         {
             throw new TocInvalidException($"TOC entry {index} has no name");
@@ -419,7 +439,7 @@ internal static partial class TocDocument
             throw new TocInvalidException($"TOC entry {index} ('{Shorten(name)}') has no type");
         }
 
-        linkName ??= string.Empty;
+        var linkName = fields.LinkName ?? string.Empty;
         if (name.Length > limits.MaxPathLength || linkName.Length > limits.MaxPathLength)
         {
             throw new TocInvalidException($"TOC entry {index} has a name or link longer than {limits.MaxPathLength} characters");
@@ -433,9 +453,9 @@ internal static partial class TocDocument
         // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded; a file's
         // is decoded straight from its hex bytes, already checked.
         Digest? digest = null;
-        if (digestStart >= 0 && !ReferenceEquals(type, Chunk))
+        if (fields.DigestStart >= 0 && !ReferenceEquals(type, Chunk))
         {
-            digest = Digest.FromCheckedSha256Hex(System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)digestStart + 7, DigestLength - 7)));
+            digest = Digest.FromCheckedSha256Hex(System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)fields.DigestStart + 7, DigestLength - 7)));
         }
         else if (digestText is { Length: > 0 })
         {
@@ -446,12 +466,12 @@ internal static partial class TocDocument
 
         // zstd:chunked marks runs of zeros as "zeros" chunks; their frames are still in the blob (it must decompress to
         // the whole tar), so a file's range reads the same. Any other kind is unknown.
-        if (chunkType is { Length: > 0 } && chunkType is not ("data" or "zeros"))
+        if (fields.ChunkType is { Length: > 0 } chunkType && chunkType is not ("data" or "zeros"))
         {
             throw new TocInvalidException($"TOC entry {index} ('{name}') has unknown chunk type '{Shorten(chunkType)}'");
         }
 
-        return new RawEntry(index, name, type, size, linkName, (int)(mode & 0xFFFF), offset, endOffset, digest, innerOffset, offset, ChunkInSharedMember: false);
+        return new RawEntry(index, name, type, size, linkName, (int)(fields.Mode & 0xFFFF), offset, endOffset, digest, innerOffset, offset, ChunkInSharedMember: false);
     }
 
     // A file's chunks repeat its name (zstd:chunked lists thousands of them): the previous entry's string is reused
@@ -474,6 +494,20 @@ internal static partial class TocDocument
         return name;
     }
 
+    // As NameOf, for a name whose bytes, at start in whole, are plain ASCII.
+    private static string PlainNameOf(ReadOnlySpan<byte> whole, int start, int length, ref PreviousName previous)
+    {
+        var bytes = whole.Slice(start, length);
+        if (previous.Name is not null && bytes.SequenceEqual(whole.Slice(previous.Start, previous.Length)))
+        {
+            return previous.Name;
+        }
+
+        var name = System.Text.Encoding.ASCII.GetString(bytes);
+        previous = new PreviousName { Name = name, Start = start, Length = length };
+        return name;
+    }
+
     private const string Chunk = "chunk";
 
     // A chunk entry that starts with its type, as skopeo and Go's encoder write them: most of a zstd:chunked TOC.
@@ -485,27 +519,26 @@ internal static partial class TocDocument
     // Compared as bytes: ValueTextEquals(string) transcodes its argument on every call.
     private static string? TypeOf(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && KnownType(reader.ValueSpan) is { } known)
         {
-            var value = reader.ValueSpan;
-            var known = value.SequenceEqual("chunk"u8) ? Chunk
-                : value.SequenceEqual("reg"u8) ? "reg"
-                : value.SequenceEqual("dir"u8) ? "dir"
-                : value.SequenceEqual("symlink"u8) ? "symlink"
-                : value.SequenceEqual("hardlink"u8) ? "hardlink"
-                : value.SequenceEqual("char"u8) ? "char"
-                : value.SequenceEqual("block"u8) ? "block"
-                : value.SequenceEqual("fifo"u8) ? "fifo"
-                : null;
-            if (known is not null)
-            {
-                return known;
-            }
+            return known;
         }
 
         var text = reader.GetString();
         return text == Chunk ? Chunk : text;
     }
+
+    // The shared string for a type written plainly, or null.
+    private static string? KnownType(ReadOnlySpan<byte> value) =>
+        value.SequenceEqual("chunk"u8) ? Chunk
+        : value.SequenceEqual("reg"u8) ? "reg"
+        : value.SequenceEqual("dir"u8) ? "dir"
+        : value.SequenceEqual("symlink"u8) ? "symlink"
+        : value.SequenceEqual("hardlink"u8) ? "hardlink"
+        : value.SequenceEqual("char"u8) ? "char"
+        : value.SequenceEqual("block"u8) ? "block"
+        : value.SequenceEqual("fifo"u8) ? "fifo"
+        : null;
 
     private static string? ChunkTypeOf(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("data"u8) ? "data"
@@ -516,19 +549,17 @@ internal static partial class TocDocument
     // A well-formed sha256 digest is returned as its position in the JSON, decoded only when needed.
     private static (string? Text, long Start) DigestOf(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && IsWellFormedDigest(reader.ValueSpan))
         {
-            var bytes = reader.ValueSpan;
-            if (bytes.Length == DigestLength && bytes.StartsWith("sha256:"u8) && IsLowerHex(bytes[7..]))
-            {
-                return (null, reader.TokenStartIndex + 1);
-            }
+            return (null, reader.TokenStartIndex + 1);
         }
 
         return (reader.GetString(), -1);
     }
 
     private const int DigestLength = 71;
+
+    private static bool IsWellFormedDigest(ReadOnlySpan<byte> bytes) => bytes.Length == DigestLength && bytes.StartsWith("sha256:"u8) && IsLowerHex(bytes[7..]);
 
     private static bool IsLowerHex(ReadOnlySpan<byte> bytes) => !bytes.ContainsAnyExcept(LowerHex);
 
