@@ -109,7 +109,8 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
 
             if (fetched is not null)
             {
-                return new MemoryStream(fetched, writable: false);
+                // Its buffer visible, so a reader that wants the bytes whole takes them without a copy.
+                return new MemoryStream(fetched, 0, fetched.Length, writable: false, publiclyVisible: true);
             }
         }
 
@@ -185,7 +186,8 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
                 return (true, null);
             }
 
-            var bytes = new byte[length];
+            // Not cleared first: every byte is overwritten, and a TOC's range (a megabyte) was cleared only to be.
+            var bytes = GC.AllocateUninitializedArray<byte>(length);
             await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
             return (false, bytes);
         }

@@ -167,12 +167,15 @@ internal static partial class TocDocument
     private static readonly System.Buffers.SearchValues<byte> NotInPlainChunk = System.Buffers.SearchValues.Create("\\{[]"u8);
 
     /// <summary>Entries as they are read, with chunks folded into the entry before them.</summary>
-    private sealed class EntryRun(LayerLimits limits)
+    /// <param name="limits">Bounds on the entries.</param>
+    /// <param name="bytes">How much JSON the run may read: its lists start at about the size that takes (a kernel's
+    /// entries take 350 to 1,000 bytes, its data starts half that), instead of growing there by copies.</param>
+    private sealed class EntryRun(LayerLimits limits, int bytes)
     {
         // Finished entries as objects: a list of the (large) value type grew by copies on the large-object heap,
         // which cost a full garbage collection in every lookup.
-        private readonly List<TocEntry> _entries = [];
-        private readonly List<long> _starts = [];
+        private readonly List<TocEntry> _entries = new((int)Math.Clamp(bytes / 512L, 0, limits.MaxEntries));
+        private readonly List<long> _starts = new((int)Math.Clamp(bytes / 256L, 0, limits.MaxEntries));
         private RawEntry? _pending;
 
         public PreviousName Previous;
@@ -353,7 +356,7 @@ internal static partial class TocDocument
         {
             try
             {
-                var run = new EntryRun(_settings.Limits);
+                var run = new EntryRun(_settings.Limits, _json.Length - Start);
                 SecondHalf? none = null;
                 (run.End, _) = WalkEntries(_json, Start, run, ref none, _settings, this, null);
                 return run;

@@ -197,9 +197,16 @@ internal static class TocLayerReader
 
     private static async Task<byte[]> ReadRangeAsync(IRangeLayer layer, long start, int length, CancellationToken cancellationToken)
     {
-        var bytes = new byte[length];
         await using var stream = await layer.OpenRangeAsync(start, length, cancellationToken).ConfigureAwait(false)
             ?? throw RangeIgnoredException.For(layer);
+
+        // A range fetched ahead is already in memory: its bytes are taken as they are (a megabyte for a kernel's TOC).
+        if (stream is MemoryStream { Position: 0 } fetched && fetched.TryGetBuffer(out var whole) && whole is { Offset: 0, Array: { } array } && whole.Count == length && array.Length == length)
+        {
+            return array;
+        }
+
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
         try
         {
             await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
