@@ -40,25 +40,27 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
     /// </summary>
     public void PopulateAhead()
     {
-        if (!OperatingSystem.IsLinux() || _length < 64 * PageSize || _populating is not null)
+        if (_populating is null && WorthMapping)
         {
-            return;
+            // A thread of its own, not a pool thread: the call blocks for milliseconds, and on a pool thread it held up
+            // the continuations reading the TOC itself off the socket (the pool has a thread a core to begin with).
+            _populating = Task.Factory.StartNew(MapPages, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
+    }
 
-        // A thread of its own, not a pool thread: the call blocks for milliseconds, and on a pool thread it held up the
-        // continuations reading the TOC itself off the socket (the pool has a thread a core to begin with).
-        var (address, length) = ((nint)_bytes, (nuint)_length);
-        _populating = Task.Factory.StartNew(() =>
+    private bool WorthMapping => OperatingSystem.IsLinux() && _length >= 64 * PageSize;
+
+    // Blocks while the kernel maps the pages (see PopulateAhead).
+    private void MapPages()
+    {
+        try
         {
-            try
-            {
-                // An error (an older kernel) leaves the pages to be faulted in as they are written, as before.
-                _ = Madvise(address, length, PopulateWrite);
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // An error (an older kernel) leaves the pages to be faulted in as they are written, as before.
+            _ = Madvise((nint)_bytes, (nuint)_length, PopulateWrite);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
     }
 
     [DllImport("libc.so.6", EntryPoint = "madvise")]

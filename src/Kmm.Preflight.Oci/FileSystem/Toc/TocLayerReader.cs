@@ -116,11 +116,11 @@ internal static class TocLayerReader
             // The output's size is announced: its pages are mapped while the TOC is in flight. One byte more than
             // announced tells a TOC longer than its annotation apart from an exact one.
             using var json = new TocJsonBuffer((int)location.UncompressedLength + 1);
-            json.PopulateAhead();
 
-            // The parser's thread is started now, to wait for the first bytes: started when they come, it came late.
+            // The parser's thread is started now, to wait for the first bytes (started when they came, it came late);
+            // it first has the buffer's pages mapped, while the TOC is still in flight.
             var length = (int)location.UncompressedLength;
-            var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true));
+            var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true), mapPagesFirst: true);
 
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
             await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);

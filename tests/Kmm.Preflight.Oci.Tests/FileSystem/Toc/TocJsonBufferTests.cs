@@ -26,6 +26,41 @@ public class TocJsonBufferTests
     }
 
     [Test]
+    public void WritesWhileTheFollowerMapsThePagesFirstAreKept()
+    {
+        using var buffer = new TocJsonBuffer(8 * 1024 * 1024);
+        var followed = buffer.Follow(
+            () =>
+            {
+                var written = buffer.WaitFor(buffer.Memory.Length);
+                var span = buffer.GetSpan();
+                for (var i = 0; i < written; i += 4093)
+                {
+                    if (span[i] != (byte)i)
+                    {
+                        return i;
+                    }
+                }
+
+                return -1;
+            },
+            mapPagesFirst: true);
+        var bytes = buffer.GetSpan();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)i;
+            if ((i & 0xFFFF) == 0)
+            {
+                buffer.Advance(i);
+            }
+        }
+
+        buffer.Complete(bytes.Length);
+
+        Assert.That(followed.Result, Is.EqualTo(-1), "the first byte that did not keep what was written");
+    }
+
+    [Test]
     public void DisposedBufferIsNotUsable()
     {
         var buffer = new TocJsonBuffer(1 << 20);
