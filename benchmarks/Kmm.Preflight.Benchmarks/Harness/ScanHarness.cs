@@ -63,7 +63,6 @@ internal static class ScanHarness
         results.Sizes["gzip blob MB"] = Mb(images.GzipLayer.Size);
         results.Sizes["zstd blob MB"] = Mb(images.ZstdLayer.Size);
         results.Sizes["tar MB"] = Mb(images.GzipLayer.UncompressedSize);
-        results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
 
         var scale = await ScaleScenario.PrepareAsync(images, registry, sources, options.CacheDirectory);
         var child = await ChildBuild.PublishAsync(RepositoryRoot(), options.CacheDirectory, options.Child);
@@ -118,6 +117,8 @@ internal static class ScanHarness
         await scale.WarmUpAsync(child, options.ChildEnvironment);
         Self(ScaleScenario.WarmLs, scale.LsArguments);
 
+        await QuietStartAsync();
+        results.LoadAverages.Add(ScanResults.CurrentLoadAverage());
         var figures = await MeasureAsync(results, plan, options.Runs);
         var startup = figures[StartUp];
         var resolve = figures[Resolve];
@@ -188,6 +189,31 @@ internal static class ScanHarness
     }
 
     // Rounds interleave the kinds (one run of each per round), so a change in machine load hits all of them alike.
+    // Each run starts on a quiet machine: what the previous one wrote (skopeo's copy, a layer index) is flushed first,
+    // and the kernel's write-back threads, the registry's and the children's exits given a moment, so that none of it
+    // lands in the next run's time. Every measured command gets the same.
+    private static async Task SettleAsync()
+    {
+        await Tools.RunAsync("sync", []);
+        await Task.Delay(Settle);
+    }
+
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
+
+    // Preparing (building the child, converting and pushing images) leaves the machine busy for a while: measuring
+    // starts once the one-minute load average is below 1, or after a minute at most (a shared machine may stay busy).
+    private static async Task QuietStartAsync()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(1)
+            && double.TryParse(ScanResults.CurrentLoadAverage(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) && load >= 1)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        Console.WriteLine($"Measuring after {waited.Elapsed.TotalSeconds:F0} s of waiting for a quiet machine (load average {ScanResults.CurrentLoadAverage()}).");
+    }
+
     private static async Task<Dictionary<string, Figure>> MeasureAsync(ScanResults results, List<(string Name, Func<Task<Measurement>> Run)> plan, int runs)
     {
         var measurements = plan.ToDictionary(p => p.Name, _ => new List<Measurement>());
@@ -196,6 +222,7 @@ internal static class ScanHarness
             Console.WriteLine($"Round {round} of {runs}…");
             foreach (var (name, run) in plan)
             {
+                await SettleAsync();
                 var measurement = await run();
                 measurements[name].Add(measurement);
                 Console.WriteLine($"  {name,-50}{measurement.Elapsed.TotalSeconds,8:F3} s");
