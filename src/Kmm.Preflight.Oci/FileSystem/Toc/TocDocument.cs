@@ -222,6 +222,7 @@ internal static partial class TocDocument
             }
 
             var view = whole[..limit];
+            var entryStart = position;
             RawEntry entry;
             int next;
             if (complete)
@@ -240,17 +241,18 @@ internal static partial class TocDocument
                     (limit, complete) = Readable(following!, limit, whole.Length);
                     continue;
                 }
+            }
 
-                if (SkipWhitespace(view, next) == limit)
-                {
-                    // What follows it is not written yet.
-                    (limit, complete) = Readable(following!, limit, whole.Length);
-                    continue;
-                }
+            position = SkipWhitespace(view, next);
+            if (position == limit && !complete)
+            {
+                // What follows it is not written yet: read the entry again once it is.
+                (limit, complete) = Readable(following!, limit, whole.Length);
+                position = entryStart;
+                continue;
             }
 
             run.Add(entry);
-            position = SkipWhitespace(view, next);
             if (position < view.Length && view[position] == (byte)',')
             {
                 position = SkipWhitespace(view, position + 1);

@@ -10,9 +10,6 @@ internal sealed partial class TocJsonBuffer
     private int _state;
     private Task? _follower;
 
-    /// <summary>Bytes written so far, from the start.</summary>
-    public int Written => Volatile.Read(ref _written);
-
     /// <summary>Whether all there is has been written (<see cref="Complete"/>).</summary>
     public bool IsComplete => Volatile.Read(ref _state) == WrittenAll;
 
@@ -25,8 +22,8 @@ internal sealed partial class TocJsonBuffer
     /// </summary>
     /// <param name="read">Reads the JSON, waiting for it with <see cref="WaitFor"/>.</param>
     /// <param name="mapPagesFirst">
-    /// Whether that thread first has the kernel map the buffer's pages, as <see cref="PopulateAhead"/> does on a thread
-    /// of its own: started before the writing, it has the time, and one thread fewer is made.
+    /// Whether that thread first has the kernel map the buffer's pages (when it is large enough to gain from it), so that
+    /// the writer does not fault them in one by one: started before the writing, it has the time.
     /// </param>
     /// <exception cref="InvalidOperationException">A follower was started already.</exception>
     public Task<T> Follow<T>(Func<T> read, bool mapPagesFirst = false)
@@ -36,7 +33,7 @@ internal sealed partial class TocJsonBuffer
             throw new InvalidOperationException("A TOC buffer has one follower.");
         }
 
-        var map = mapPagesFirst && _populating is null && WorthMapping;
+        var map = mapPagesFirst && WorthMapping;
         var task = Task.Factory.StartNew(
             () =>
             {

@@ -23,8 +23,6 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
     // madvise(2) advice: fault the pages in writable without touching their contents (Linux 5.14+).
     private const int PopulateWrite = 23;
 
-    private Task? _populating;
-
     /// <summary>Allocates <paramref name="length"/> bytes, not cleared, page-aligned.</summary>
     public TocJsonBuffer(int length)
     {
@@ -33,24 +31,11 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
         _bytes = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(1, length), PageSize);
     }
 
-    /// <summary>
-    /// Has the kernel map the buffer's pages on another thread, while the TOC is still being fetched: the decompressor
-    /// would otherwise take a page fault every 4 KiB of output (1,250 for a kernel's zstd:chunked TOC). The contents are
-    /// not touched, so writing the buffer meanwhile is safe; where the kernel cannot do it, nothing happens.
-    /// </summary>
-    public void PopulateAhead()
-    {
-        if (_populating is null && WorthMapping)
-        {
-            // A thread of its own, not a pool thread: the call blocks for milliseconds, and on a pool thread it held up
-            // the continuations reading the TOC itself off the socket (the pool has a thread a core to begin with).
-            _populating = Task.Factory.StartNew(MapPages, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        }
-    }
-
     private bool WorthMapping => OperatingSystem.IsLinux() && _length >= 64 * PageSize;
 
-    // Blocks while the kernel maps the pages (see PopulateAhead).
+    // Has the kernel map the buffer's pages, blocking for milliseconds: the decompressor would otherwise take a page
+    // fault every 4 KiB of output (1,250 for a kernel's zstd:chunked TOC). The contents are not touched, so writing the
+    // buffer meanwhile is safe; where the kernel cannot do it, nothing happens. Run by the follower (see Follow).
     private void MapPages()
     {
         try
@@ -94,11 +79,9 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
     {
         if (_bytes is not null)
         {
-            // A reader still waiting for bytes is told none will come; one still reading is waited for.
+            // A reader still waiting for bytes is told none will come; one still reading (or still having the pages
+            // mapped) is waited for.
             StopFollower();
-
-            // The kernel may still be mapping pages of it: freed only once that is over.
-            _populating?.Wait();
             NativeMemory.AlignedFree(_bytes);
             _bytes = null;
         }

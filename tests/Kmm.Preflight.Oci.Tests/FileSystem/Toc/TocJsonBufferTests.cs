@@ -12,11 +12,13 @@ public class TocJsonBufferTests
         var span = buffer.GetSpan();
         span[..4096].Fill(7);
 
-        buffer.PopulateAhead();
+        var mapped = buffer.Follow(() => 0, mapPagesFirst: true);
         for (var i = 4096; i < span.Length; i++)
         {
             span[i] = (byte)i;
         }
+
+        mapped.Wait();
 
         Assert.That(span[..4096].ToArray(), Is.All.EqualTo(7));
         for (var i = 4096; i < span.Length; i += 4093)
@@ -64,7 +66,7 @@ public class TocJsonBufferTests
     public void DisposedBufferIsNotUsable()
     {
         var buffer = new TocJsonBuffer(1 << 20);
-        buffer.PopulateAhead();
+        buffer.Follow(() => 0, mapPagesFirst: true);
         buffer.Dispose();
 
         Assert.That(() => buffer.GetSpan(), Throws.TypeOf<ObjectDisposedException>());
