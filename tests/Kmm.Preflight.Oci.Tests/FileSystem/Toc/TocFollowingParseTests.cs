@@ -87,8 +87,8 @@ public class TocFollowingParseTests
         var entries = string.Join(',', Enumerable.Range(0, 500).Select(File));
         var json = Encoding.UTF8.GetBytes(head + entries + tail);
 
-        var whole = Outcome(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks: true));
-        var followed = Outcome(() => ParseWhileWritten(json, skipChunks: true, stepSize: 200));
+        var whole = TocOutcome.Of(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks: true));
+        var followed = TocOutcome.Of(() => ParseWhileWritten(json, skipChunks: true, stepSize: 200));
 
         Assert.That(followed.Error, Is.EqualTo(whole.Error));
         Assert.That(followed.Listing?.Entries, Is.EqualTo(whole.Listing?.Entries));
@@ -154,17 +154,5 @@ public class TocFollowingParseTests
 
         buffer.Complete(written);
         return parse.GetAwaiter().GetResult();
-    }
-
-    private static (TocListing? Listing, string? Error) Outcome(Func<TocListing> parse)
-    {
-        try
-        {
-            return (parse(), null);
-        }
-        catch (TocInvalidException e)
-        {
-            return (null, e.Message);
-        }
     }
 }

@@ -63,8 +63,8 @@ public class TocPlainEntryTests
         {
             var json = Encoding.UTF8.GetBytes($$"""{"version":1,"entries":[{"type":"dir","name":"lib/"},{{one}},{"type":"reg","name":"lib/b","size":2,"offset":9,"endOffset":12}]}""");
 
-            var plain = Outcome(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks, splitAllowed: false, plainEntries: true));
-            var reader = Outcome(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks, splitAllowed: false, plainEntries: false));
+            var plain = TocOutcome.Of(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks, splitAllowed: false, plainEntries: true));
+            var reader = TocOutcome.Of(() => TocDocument.Parse(json, LayerLimits.Default, skipChunks, splitAllowed: false, plainEntries: false));
 
             Assert.That(plain.Error, Is.EqualTo(reader.Error), $"chunks {(skipChunks ? "skipped" : "read")}");
             Assert.That(plain.Listing?.Entries, Is.EqualTo(reader.Listing?.Entries), $"chunks {(skipChunks ? "skipped" : "read")}");
@@ -82,17 +82,5 @@ public class TocPlainEntryTests
 
         Assert.That(plain.Entries, Is.EqualTo(reader.Entries));
         Assert.That(plain.Entries.Count(e => e.Digest is not null), Is.EqualTo(2000));
-    }
-
-    private static (TocListing? Listing, string? Error) Outcome(Func<TocListing> parse)
-    {
-        try
-        {
-            return (parse(), null);
-        }
-        catch (TocInvalidException e)
-        {
-            return (null, e.Message);
-        }
     }
 }

@@ -6,18 +6,8 @@ namespace Kmm.Preflight.Oci.Tests.Layers.Zstd;
 
 /// <summary>The libzstd decoder against the zstd command-line tool and the managed ZstdSharp port on the same bytes.</summary>
 [NonParallelizable]
-public sealed class NativeZstdStreamTests
+public sealed class NativeZstdStreamTests : LibzstdRequired
 {
-    [OneTimeSetUp]
-    public void RequireLibzstd()
-    {
-        if (!NativeZstdLibrary.IsAvailable)
-        {
-            // libzstd1 is part of every Debian system (dpkg and apt link it): not finding it is a failure, not a skip.
-            Assert.Fail($"libzstd not used: {NativeZstdLibrary.UnavailableReason}");
-        }
-    }
-
     [TestCase("-1")]
     [TestCase("-19")]
     [TestCase("--ultra -22")]

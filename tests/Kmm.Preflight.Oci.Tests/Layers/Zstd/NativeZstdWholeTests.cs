@@ -8,17 +8,8 @@ namespace Kmm.Preflight.Oci.Tests.Layers.Zstd;
 /// call on the same bytes: the same output, the same refusals, and every report final.
 /// </summary>
 [NonParallelizable]
-public sealed class NativeZstdWholeTests
+public sealed class NativeZstdWholeTests : LibzstdRequired
 {
-    [OneTimeSetUp]
-    public void RequireLibzstd()
-    {
-        if (!NativeZstdLibrary.IsAvailable)
-        {
-            Assert.Fail($"libzstd not used: {NativeZstdLibrary.UnavailableReason}");
-        }
-    }
-
     [TestCase(1)]
     [TestCase(4096)]
     [TestCase(64 * 1024)]
