@@ -39,7 +39,7 @@ public sealed record RegistryClientOptions
     public TimeSpan OverallTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>First retry delay; later ones grow exponentially, with jitter. A <c>Retry-After</c> header wins.</summary>
-    /// <value>Default 500 ms.</value>
+    /// <value>Default 500 ms; at most one day.</value>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The longest <c>Retry-After</c> honoured; longer waits are cut to this.</summary>
@@ -148,6 +148,11 @@ public sealed record RegistryClientOptions
         if (RetryBaseDelay < TimeSpan.Zero)
         {
             problems.Add($"{nameof(RetryBaseDelay)} must not be negative (got {RetryBaseDelay})");
+        }
+        else if (RetryBaseDelay > TimeSpan.FromDays(1))
+        {
+            // Polly's limit: its retry pipeline is built only when a first retry is due, too late to refuse the options.
+            problems.Add($"{nameof(RetryBaseDelay)} must be at most one day (got {RetryBaseDelay})");
         }
 
         if (MaxRetryAfter < TimeSpan.Zero)

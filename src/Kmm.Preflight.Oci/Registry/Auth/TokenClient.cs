@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Kmm.Preflight.Oci.Registry.Transport;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Kmm.Preflight.Oci.Registry.Auth;
 
@@ -11,7 +10,7 @@ namespace Kmm.Preflight.Oci.Registry.Auth;
 /// Gets bearer tokens from a realm: GET with Basic credentials (or anonymous), or with a refresh/identity token an
 /// OAuth2 POST falling back to GET when the server answers 404.
 /// </summary>
-internal sealed class TokenClient(HttpClientPool clients, ResiliencePipeline<HttpResponseMessage> pipeline, TlsPolicy tls, ILogger logger)
+internal sealed class TokenClient(HttpClientPool clients, RequestResilience resilience, TlsPolicy tls, ILogger logger)
 {
     private const string ClientId = "kmm-preflight";
 
@@ -66,12 +65,13 @@ internal sealed class TokenClient(HttpClientPool clients, ResiliencePipeline<Htt
     {
         try
         {
-            return await pipeline.ExecuteAsync(
+            return await resilience.ExecuteAsync(
                 async token =>
                 {
                     using var request = create();
                     return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 },
+                retry: true,
                 cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, realm, "getting a registry token", tls, clients.ConnectTimeout) is { } translated)

@@ -72,7 +72,7 @@ internal sealed class HttpClientPool : IDisposable
 
     private HttpClient Configure(HttpClient client)
     {
-        // Timeouts are ours (per attempt and overall, through Polly); a blob body may take long to stream.
+        // Timeouts are ours (per attempt and overall, see RequestResilience); a blob body may take long to stream.
         client.Timeout = Timeout.InfiniteTimeSpan;
         client.DefaultRequestHeaders.UserAgent.ParseAdd(_options.UserAgent);
         return client;

@@ -63,12 +63,13 @@ internal sealed partial class RegistryTransport
         HttpResponseMessage response;
         try
         {
-            response = await _retrying.ExecuteAsync(
+            response = await _resilience.ExecuteAsync(
                 async token =>
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                     return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 },
+                retry: true,
                 cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri, operation, _tls, _options.ConnectTimeout) is { } translated)

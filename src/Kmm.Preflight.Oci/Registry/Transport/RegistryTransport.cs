@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using Kmm.Preflight.Oci.Registry.Auth;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Kmm.Preflight.Oci.Registry.Transport;
 
@@ -17,9 +16,7 @@ internal sealed partial class RegistryTransport : IDisposable
     private readonly ILogger _logger;
     private readonly TlsPolicy _tls;
     private readonly HttpClientPool _clients;
-    private readonly ResiliencePipeline<HttpResponseMessage> _retrying;
-    // Only pushes with one-shot bodies need the pipeline without retries: built on first use, not at start-up.
-    private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _once;
+    private readonly RequestResilience _resilience;
     private readonly Authenticator _authenticator;
 
     public RegistryTransport(RegistryClientOptions options, ILogger logger)
@@ -29,9 +26,8 @@ internal sealed partial class RegistryTransport : IDisposable
         DigestWarmUp.Start();
         _tls = new TlsPolicy(options.CaFiles);
         _clients = new HttpClientPool(options, _tls);
-        _retrying = ResiliencePipelines.Create(options, retry: true);
-        _once = new Lazy<ResiliencePipeline<HttpResponseMessage>>(() => ResiliencePipelines.Create(options, retry: false));
-        _authenticator = new Authenticator(options.Credentials, new TokenClient(_clients, _retrying, _tls, logger), options.TimeProvider);
+        _resilience = new RequestResilience(options);
+        _authenticator = new Authenticator(options.Credentials, new TokenClient(_clients, _resilience, _tls, logger), options.TimeProvider);
     }
 
     /// <summary>
@@ -52,10 +48,9 @@ internal sealed partial class RegistryTransport : IDisposable
 
     private async Task<HttpResponseMessage> SendToAsync(RegistryEndpoint endpoint, RegistryRequest request, CancellationToken cancellationToken)
     {
-        var pipeline = request.Retryable ? _retrying : _once.Value;
         try
         {
-            return await pipeline.ExecuteAsync(async token => await SendAuthenticatedAsync(endpoint, request, token), cancellationToken);
+            return await _resilience.ExecuteAsync(token => SendAuthenticatedAsync(endpoint, request, token), request.Retryable, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && TransportErrors.Translate(e, endpoint.BaseUri, request.Operation, _tls, _options.ConnectTimeout) is { } translated)
         {
