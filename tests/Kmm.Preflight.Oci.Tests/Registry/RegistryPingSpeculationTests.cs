@@ -5,8 +5,9 @@ using Kmm.Preflight.Testing.Registry;
 namespace Kmm.Preflight.Oci.Tests.Registry;
 
 /// <summary>
-/// The first read from a registry goes out alongside the <c>/v2/</c> ping, not after it; the ping still decides:
-/// its errors are the ones reported, and an answer from an endpoint it did not confirm is never used.
+/// The first read from a registry goes out before the <c>/v2/</c> ping, not after it. An answer only a registry gives
+/// settles the endpoint with no ping at all; any other answer leaves the decision to the ping: its errors are the ones
+/// reported, and an answer from an endpoint it did not confirm is never used.
 /// </summary>
 public sealed class RegistryPingSpeculationTests
 {
@@ -41,12 +42,49 @@ public sealed class RegistryPingSpeculationTests
     }
 
     [Test]
-    public async Task PingVerdictWinsOverASpeculativeAnswer()
+    public async Task ARegistrysAnswerToTheFirstRequestMakesThePingNeedless()
     {
-        // /v2/ says this is no registry; the manifest path answers 200 anyway: the ping's error is what the user sees.
+        var pings = 0;
+        await using var registry = new LoopbackHttpServer(request =>
+        {
+            if (request.Path == "/v2/")
+            {
+                Interlocked.Increment(ref pings);
+                return Task.FromResult(LoopbackHttpResponse.Json(200, "{}"));
+            }
+
+            return Task.FromResult(new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes(Manifest), "application/vnd.oci.image.manifest.v1+json"));
+        });
+        using var client = InsecureClient(registry);
+        var reference = Oci.References.ImageReference.Parse($"127.0.0.1:{registry.Port}/app:v1");
+
+        await client.GetManifestAsync(reference);
+        await client.GetManifestAsync(reference);
+
+        Assert.That(Volatile.Read(ref pings), Is.Zero);
+    }
+
+    [Test]
+    public async Task PingVerdictWinsOverAnAnswerThatAnyWebServerGives()
+    {
+        // /v2/ says this is no registry; the manifest path answers 200 with a web page, as a server answering every
+        // path would: the ping is asked, and its error is what the user sees.
         await using var server = new LoopbackHttpServer(request => Task.FromResult(request.Path == "/v2/"
             ? LoopbackHttpResponse.Json(404, "{}")
-            : new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes(Manifest), "application/vnd.oci.image.manifest.v1+json")));
+            : new LoopbackHttpResponse(200, Encoding.UTF8.GetBytes("<html>welcome</html>"), "text/html")));
+        using var client = InsecureClient(server);
+
+        Assert.That(
+            async () => await client.GetManifestAsync(Oci.References.ImageReference.Parse($"127.0.0.1:{server.Port}/app:v1")),
+            Throws.TypeOf<RegistryException>().With.Message.Contains("does not look like a registry"));
+    }
+
+    [Test]
+    public async Task PingVerdictWinsOverAnAnswerThatIsNotASuccess()
+    {
+        // A 404 from a server whose /v2/ is not a registry's: the user hears that it is no registry, not that the
+        // image is missing.
+        await using var server = new LoopbackHttpServer(request => Task.FromResult(LoopbackHttpResponse.Json(404, "{}")));
         using var client = InsecureClient(server);
 
         Assert.That(

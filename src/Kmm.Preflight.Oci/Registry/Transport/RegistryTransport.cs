@@ -37,8 +37,14 @@ internal sealed partial class RegistryTransport : IDisposable
     /// <exception cref="RegistryException">The registry cannot be reached, TLS fails, or the operation times out.</exception>
     public async Task<HttpResponseMessage> SendAsync(string registry, string apiHost, RegistryRequest request, CancellationToken cancellationToken)
     {
+        var speculative = request.Content is null && request.Retryable && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head);
+        if (speculative && !_endpoints.ContainsKey(apiHost))
+        {
+            return await SendBeforePingAsync(registry, apiHost, request, cancellationToken);
+        }
+
         var endpoint = GetEndpointAsync(registry, apiHost, request.Operation, cancellationToken);
-        if (!endpoint.IsCompleted && request.Content is null && request.Retryable && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head))
+        if (!endpoint.IsCompleted && speculative)
         {
             return await SendAlongsidePingAsync(registry, apiHost, endpoint, request, cancellationToken);
         }
