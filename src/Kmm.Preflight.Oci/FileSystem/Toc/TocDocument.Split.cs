@@ -176,7 +176,13 @@ internal static partial class TocDocument
         // which cost a full garbage collection in every lookup.
         private readonly List<TocEntry> _entries = new((int)Math.Clamp(bytes / 512L, 0, limits.MaxEntries));
         private readonly List<long> _starts = new((int)Math.Clamp(bytes / 256L, 0, limits.MaxEntries));
-        private RawEntry? _pending;
+
+        // The last entry, still taking the chunks that follow it. What they change is kept beside it rather than in a
+        // new copy of the entry for each chunk: copying the entry into this object took a tenth of the parse.
+        private RawEntry _pending;
+        private bool _hasPending;
+        private long _pendingLastChunkOffset;
+        private bool _pendingChunkShared;
 
         public PreviousName Previous;
 
@@ -193,7 +199,7 @@ internal static partial class TocDocument
         /// <summary>Where the array ends (just past its ']'), for a second half.</summary>
         public int End { get; set; }
 
-        public void Add(RawEntry entry)
+        public void Add(in RawEntry entry)
         {
             if (Count >= limits.MaxEntries)
             {
@@ -208,9 +214,10 @@ internal static partial class TocDocument
 
             if (ReferenceEquals(entry.Type, Chunk))
             {
-                if (_pending is { } file)
+                if (_hasPending)
                 {
-                    _pending = file with { LastChunkOffset = Math.Max(file.LastChunkOffset, entry.Offset), ChunkInSharedMember = file.ChunkInSharedMember || entry.InnerOffset != 0 };
+                    _pendingLastChunkOffset = Math.Max(_pendingLastChunkOffset, entry.Offset);
+                    _pendingChunkShared |= entry.InnerOffset != 0;
                 }
                 else if (_entries.Count == 0)
                 {
@@ -222,12 +229,9 @@ internal static partial class TocDocument
                 return;
             }
 
-            if (_pending is { } done)
-            {
-                _entries.Add(done.ToEntry());
-            }
-
+            FinishPending();
             _pending = entry;
+            (_hasPending, _pendingLastChunkOffset, _pendingChunkShared) = (true, entry.LastChunkOffset, entry.ChunkInSharedMember);
         }
 
         /// <summary>Appends a second half that began right after this run's last entry.</summary>
@@ -238,37 +242,43 @@ internal static partial class TocDocument
                 throw new TocInvalidException($"the TOC lists more than {limits.MaxEntries} entries, the most allowed");
             }
 
-            if (rest.LeadingChunks && _pending is { } file)
+            if (rest.LeadingChunks && _hasPending)
             {
-                _pending = file with { LastChunkOffset = Math.Max(file.LastChunkOffset, rest.LeadingChunkOffset), ChunkInSharedMember = file.ChunkInSharedMember || rest.LeadingChunkShared };
+                _pendingLastChunkOffset = Math.Max(_pendingLastChunkOffset, rest.LeadingChunkOffset);
+                _pendingChunkShared |= rest.LeadingChunkShared;
             }
 
-            if (_pending is { } done)
-            {
-                _entries.Add(done.ToEntry());
-            }
-
+            FinishPending();
             foreach (var entry in rest._entries)
             {
                 entry.Index += Count;
             }
 
             _entries.AddRange(rest._entries);
+            if (rest._hasPending)
+            {
+                _pending = rest._pending with { Index = rest._pending.Index + Count };
+                (_hasPending, _pendingLastChunkOffset, _pendingChunkShared) = (true, rest._pendingLastChunkOffset, rest._pendingChunkShared);
+            }
 
-            _pending = rest._pending is { } last ? last with { Index = last.Index + Count } : null;
             _starts.AddRange(rest._starts);
             Count += rest.Count;
         }
 
         public TocListing ToListing()
         {
-            if (_pending is { } last)
-            {
-                _entries.Add(last.ToEntry());
-                _pending = null;
-            }
-
+            FinishPending();
             return new TocListing(_entries, _starts);
+        }
+
+        private void FinishPending()
+        {
+            if (_hasPending)
+            {
+                _entries.Add(_pending.ToEntry(_pendingLastChunkOffset, _pendingChunkShared));
+                _hasPending = false;
+                _pending = default;
+            }
         }
     }
 

@@ -571,7 +571,8 @@ internal static partial class TocDocument
     internal readonly record struct RawEntry(
         int Index, string Name, string Type, long Size, string LinkName, int Mode, long Offset, long EndOffset, Digest? Digest, long InnerOffset, long LastChunkOffset, bool ChunkInSharedMember)
     {
-        public TocEntry ToEntry() => new(Index, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, LastChunkOffset, ChunkInSharedMember);
+        /// <summary>The entry, with what the chunks after it found: the last one's offset, whether one shares a member.</summary>
+        public TocEntry ToEntry(long lastChunkOffset, bool chunkInSharedMember) => new(Index, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, lastChunkOffset, chunkInSharedMember);
     }
 
     internal struct PreviousName
