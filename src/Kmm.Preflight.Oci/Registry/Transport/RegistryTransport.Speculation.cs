@@ -93,10 +93,9 @@ internal sealed partial class RegistryTransport
 
     /// <summary>
     /// Sends <paramref name="request"/> (a GET or HEAD without a body) to the predicted endpoint while a ping another
-    /// request started runs. The answer is
-    /// kept when the ping confirms that endpoint (but see <see cref="AskAgainWithCredentials"/>); when the ping finds
-    /// another (the loopback plain-HTTP fallback) the request is sent again there, and when the ping fails its error is
-    /// the one reported, as without speculation.
+    /// request started runs. The answer is kept when the ping confirms that endpoint (but see
+    /// <see cref="AskAgainWithCredentials"/>); when the ping finds another (the loopback plain-HTTP fallback) the request
+    /// is sent again there, and when the ping fails its error is the one reported, as without speculation.
     /// </summary>
     /// <remarks>As before the ping, nothing is sent that the ping would have withheld.</remarks>
     private async Task<HttpResponseMessage> SendAlongsidePingAsync(string registry, string apiHost, Task<RegistryEndpoint> ping, RegistryRequest request, CancellationToken cancellationToken)
