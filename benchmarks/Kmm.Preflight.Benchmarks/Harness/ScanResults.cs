@@ -50,7 +50,7 @@ internal sealed class ScanResults
         text.AppendLine(invariant, $"## Scan benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         text.AppendLine();
         text.AppendLine(invariant, $"Kernel package `{Kernel}` (`{Release}`), whole module tree as one layer; images read from {Source}.");
-        text.AppendLine(invariant, $"{Environment.ProcessorCount} cores; each figure is the median of {Runs} runs, each run a fresh process (wall time from spawn to exit, start-up included), the runs back to back.");
+        text.AppendLine(invariant, $"{Environment.ProcessorCount} cores; each figure is the median of {Runs} runs ({Runs * ScanHarness.ShortRunFactor} for runs under 0.25 s), each run a fresh process (wall time from spawn to exit, start-up included), the runs back to back.");
         text.AppendLine(invariant, $"Sizes: {string.Join(", ", Sizes.Select(s => $"{s.Key} {s.Value:F1}"))}.");
         text.AppendLine(invariant, $"The .NET runs are `benchmarks/Kmm.Preflight.ScanChild` published {Child switch { "Aot" => "as Native AOT", "ReadyToRun" => "ReadyToRun", _ => "framework-dependent (JIT)" }} for this machine.");
         if (ChildEnvironment.Length > 0)
@@ -89,6 +89,7 @@ internal sealed class ScanResults
             kernel = Kernel,
             release = Release,
             runs = Runs,
+            shortRuns = Runs * ScanHarness.ShortRunFactor,
             source = Source,
             cores = Environment.ProcessorCount,
             measuredAtUtc = DateTime.UtcNow,
