@@ -12,7 +12,7 @@ namespace Kmm.Preflight.Oci.Registry.Transport;
 /// <remarks>
 /// The first attempt runs without Polly. Building a pipeline validates its options through DataAnnotations
 /// reflection, a few milliseconds of CPU at start-up, more than a request to a nearby registry costs: a cold
-/// table-of-contents lookup used 6.6 ms less CPU (of 60) without it. So the retry pipeline is built the first time an
+/// table-of-contents lookup used 5 ms less CPU (59 → 54 ms) once the pipeline was left for retries. So the retry pipeline is built the first time an
 /// outcome is transient, and that outcome is replayed as its first attempt: attempts, delays and <c>Retry-After</c> are
 /// Polly's as when every request went through it. A time limit that runs out is reported as Polly's timeout strategy
 /// reports it, a <see cref="TimeoutRejectedException"/> naming the limit.
