@@ -31,7 +31,7 @@ public class TocFollowingParseTests
         var followed = TocDocument.FollowedParses;
         var halves = TocDocument.SecondHalvesUsed;
 
-        AssertSameAsWhole(json, skipChunks, stepSize: 10_000);
+        AssertSameAsWhole(json, skipChunks, stepSize: 10_000, untilFollowed: true);
 
         Assert.That(TocDocument.FollowedParses, Is.EqualTo(followed + 1), "the TOC was not read while written");
         Assert.That(TocDocument.SecondHalvesUsed, Is.GreaterThanOrEqualTo(halves));
@@ -60,7 +60,7 @@ public class TocFollowingParseTests
         var json = TocSplitParseTests.Toc(3000, i => i == 1500 ? $$$"""{"type":"reg","name":"big","size":1,"offset":9,"endOffset":10,"xattrs":{"user.big":"{{{big}}}"}}""" : File(i));
         var followed = TocDocument.FollowedParses;
 
-        var listing = AssertSameAsWhole(json, skipChunks: true, stepSize: 3000);
+        var listing = AssertSameAsWhole(json, skipChunks: true, stepSize: 3000, untilFollowed: true);
 
         Assert.That(listing.Entries.Single(e => e.Name == "big").Index, Is.EqualTo(1500));
         Assert.That(TocDocument.FollowedParses, Is.EqualTo(followed + 1));
@@ -124,18 +124,22 @@ public class TocFollowingParseTests
         Assert.That(() => parse.GetAwaiter().GetResult(), Throws.InstanceOf<OperationCanceledException>());
     }
 
-    private static TocListing AssertSameAsWhole(byte[] json, bool skipChunks, int stepSize)
+    private static TocListing AssertSameAsWhole(byte[] json, bool skipChunks, int stepSize, bool untilFollowed = false)
     {
         var whole = TocDocument.Parse(json, LayerLimits.Default, skipChunks);
-        var followed = ParseWhileWritten(json, skipChunks, stepSize);
+        var followed = ParseWhileWritten(json, skipChunks, stepSize, untilFollowed);
         Assert.That(followed.Entries, Is.EqualTo(whole.Entries));
         Assert.That(followed.DataStarts, Is.EqualTo(whole.DataStarts));
         return followed;
     }
 
-    // Written from this thread in steps of 1..stepSize bytes, with pauses, while the parser follows on its own.
-    private static TocListing ParseWhileWritten(byte[] json, bool skipChunks, int stepSize)
+    // Written from this thread in steps of 1..stepSize bytes, with pauses, while the parser follows on its own. With
+    // untilFollowed, the end is not declared before the parser has started on the entries: on a busy machine its thread
+    // can otherwise start after the writing is over, find it all written and read it whole, which is right but not the
+    // path under test.
+    private static TocListing ParseWhileWritten(byte[] json, bool skipChunks, int stepSize, bool untilFollowed = false)
     {
+        var followedBefore = TocDocument.FollowedParses;
         using var buffer = new TocJsonBuffer(json.Length);
         var parse = buffer.Follow(() => TocDocument.ParseFollowing(buffer, json.Length, LayerLimits.Default, skipChunks));
         var random = new Random(stepSize);
@@ -150,6 +154,11 @@ public class TocFollowingParseTests
             {
                 Thread.Sleep(0);
             }
+        }
+
+        if (untilFollowed)
+        {
+            SpinWait.SpinUntil(() => TocDocument.FollowedParses > followedBefore || parse.IsCompleted, TimeSpan.FromSeconds(30));
         }
 
         buffer.Complete(written);
