@@ -72,7 +72,7 @@ public sealed class DockerArchiveImageSource : IImageSource
             var real = await FindOciManifestAsync(archive, store, configDigest, cancellationToken);
             if (real is { } found)
             {
-                return await OciLayoutResolver.BuildAsync(store, found.Manifest, found.Raw, null, null, platform, cancellationToken);
+                return await OciLayoutResolver.BuildAsync(store, found.Manifest, found.Raw, null, null, cancellationToken);
             }
         }
 
@@ -93,15 +93,11 @@ public sealed class DockerArchiveImageSource : IImageSource
         {
             Name = Name,
             Manifest = manifest,
-            Config = config,
-            Platform = config.Os is not null && config.Architecture is not null
-                ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
-                : platform,
+            Config = new ImageConfigBlob(configBytes, config, $"{Path}: {entry.Config}"),
             // The manifest's own descriptors, so Layers[i].Descriptor is Manifest.Layers[i] as for every other source.
             Layers = layers.Select((l, i) => (Layers.ILayer)new FileRangeLayer(manifest.Layers[i], l.Range, $"{Path}: {l.Member}")).ToList(),
             // Synthesised, so Manifest.Digest is the digest of exactly these bytes: pushing them gives that digest.
             RawManifest = rawManifest,
-            RawConfig = configBytes,
         };
     }
 

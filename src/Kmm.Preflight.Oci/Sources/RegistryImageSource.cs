@@ -51,21 +51,19 @@ public sealed class RegistryImageSource : IImageSource
 
         var layers = manifest.Layers.Select(d => new RegistryLayer(_client, Reference, d, _client.PrefetchBudget)).ToList();
         StartTopLayer(layers, cancellationToken);
-        var rawConfig = await ReadConfigAsync(manifest.Config, cancellationToken);
-        var config = ManifestParser.ParseConfig(rawConfig, $"{Reference} config {manifest.Config.Digest}");
-        chosen ??= config.Os is not null && config.Architecture is not null
-            ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
-            : platform;
+
+        // The config is read when asked for: finding and reading files needs only the manifest, and the config's
+        // request cost the registry as much as the TOC's (see ImageConfigBlob).
+        var configDescriptor = manifest.Config;
         return new ResolvedImage
         {
             Name = Name,
             Index = index,
             Manifest = manifest,
-            Config = config,
+            Config = new ImageConfigBlob(token => ReadConfigAsync(configDescriptor, token), $"{Reference} config {configDescriptor.Digest}"),
             Platform = chosen,
             Layers = layers,
             RawManifest = rawManifest,
-            RawConfig = rawConfig,
         };
     }
 

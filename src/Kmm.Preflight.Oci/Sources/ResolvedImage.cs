@@ -4,7 +4,10 @@ using Kmm.Preflight.Oci.References;
 
 namespace Kmm.Preflight.Oci.Sources;
 
-/// <summary>A single-platform image whose manifest and config have been read; its layers are opened on demand.</summary>
+/// <summary>
+/// A single-platform image whose manifest has been read; its config (<see cref="Config"/>) is read when first asked for
+/// and its layers are opened on demand.
+/// </summary>
 public sealed record ResolvedImage
 {
     /// <summary>What the user named, for messages (e.g. <c>docker://host/repo:tag</c>, <c>oci:dir:tag</c>).</summary>
@@ -16,11 +19,17 @@ public sealed record ResolvedImage
     /// <summary>The platform manifest.</summary>
     public required ImageManifest Manifest { get; init; }
 
-    /// <summary>The config blob.</summary>
-    public required ImageConfig Config { get; init; }
+    /// <summary>
+    /// The config blob: read when first asked for (a request of its own for a registry image, which finding and reading
+    /// files does not need), then shared by every copy of this image.
+    /// </summary>
+    public required ImageConfigBlob Config { get; init; }
 
-    /// <summary>The platform chosen (from the index entry, else from the config).</summary>
-    public required Platform Platform { get; init; }
+    /// <summary>
+    /// The platform of the index entry chosen; null when the name pointed to a manifest, not an index: then the config
+    /// says what the image is built for (<see cref="GetPlatformAsync"/>).
+    /// </summary>
+    public Platform? Platform { get; init; }
 
     /// <summary>The layers, bottom to top, matching <see cref="ImageManifest.Layers"/>.</summary>
     public required IReadOnlyList<ILayer> Layers { get; init; }
@@ -32,13 +41,23 @@ public sealed record ResolvedImage
     /// <value>Every source fills it; empty only for an image built by hand without it, which cannot be pushed or appended to.</value>
     public ReadOnlyMemory<byte> RawManifest { get; init; }
 
-    /// <summary>
-    /// The config blob's bytes exactly as stored (their digest is <see cref="ImageManifest.Config"/>'s), so an image
-    /// can be extended without losing config fields this library does not model.
-    /// </summary>
-    /// <value>Every source fills it; empty only for an image built by hand without it.</value>
-    public ReadOnlyMemory<byte> RawConfig { get; init; }
-
     /// <summary>The platform manifest's digest.</summary>
     public Digest Digest => Manifest.Digest;
+
+    /// <summary>
+    /// The platform the image is built for: its index entry's, else its config's (read if it was not yet); null when
+    /// neither names one.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The config blob is malformed, too large, or does not match its digest.</exception>
+    /// <exception cref="Registry.RegistryException">The registry cannot be reached or refuses access.</exception>
+    public async Task<Platform?> GetPlatformAsync(CancellationToken cancellationToken = default)
+    {
+        if (Platform is { } chosen)
+        {
+            return chosen;
+        }
+
+        var config = await Config.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return config.Os is not null && config.Architecture is not null ? Manifests.Platform.Normalise(config.Os, config.Architecture, config.Variant) : null;
+    }
 }

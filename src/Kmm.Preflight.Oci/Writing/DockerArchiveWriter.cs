@@ -18,24 +18,25 @@ public static class DockerArchiveWriter
     private const int BlockSize = 512;
 
     /// <summary>Writes <paramref name="image"/>, tagged <paramref name="repoTags"/>, to <paramref name="destination"/>.</summary>
-    /// <param name="image">The image; its <see cref="ResolvedImage.RawConfig"/> must be filled (every source fills it).</param>
+    /// <param name="image">The image; its config is read if it was not yet.</param>
     /// <param name="repoTags">The names the loaded image gets, e.g. <c>localhost/base:1</c>; may be empty.</param>
     /// <param name="destination">Where to write; left open.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <exception cref="ArgumentException"><paramref name="image"/> has no raw config bytes.</exception>
+    /// <exception cref="ArgumentException"><paramref name="image"/>'s config bytes do not match its manifest.</exception>
     /// <exception cref="InvalidDataException">A layer's bytes do not match its descriptor (size or digest).</exception>
     public static async Task WriteAsync(ResolvedImage image, IReadOnlyList<string> repoTags, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(repoTags);
         ArgumentNullException.ThrowIfNull(destination);
-        if (image.RawConfig.IsEmpty)
+        var rawConfig = await image.Config.ReadBytesAsync(cancellationToken);
+        if (References.Digest.Sha256(rawConfig.Span) != image.Manifest.Config.Digest)
         {
-            throw new ArgumentException($"image {image.Name} carries no raw config bytes, so it cannot be written as an archive", nameof(image));
+            throw new ArgumentException($"image {image.Name}: its config bytes do not have the manifest's config digest {image.Manifest.Config.Digest}, so it cannot be written as an archive", nameof(image));
         }
 
         var configName = $"blobs/{image.Manifest.Config.Digest.Algorithm}/{image.Manifest.Config.Digest.Hex}";
-        await WriteEntryAsync(destination, configName, image.RawConfig, cancellationToken);
+        await WriteEntryAsync(destination, configName, rawConfig, cancellationToken);
         var layerNames = new List<string>();
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (var layer in image.Layers)

@@ -1,6 +1,6 @@
 namespace Kmm.Preflight.Oci.Writing;
 
-/// <summary>Options for <see cref="ImageAppender.Append"/>.</summary>
+/// <summary>Options for <see cref="ImageAppender.AppendAsync"/>.</summary>
 public sealed record ImageAppendOptions
 {
     /// <summary>The <c>created</c> time of the new history entries.</summary>

@@ -28,7 +28,8 @@ public static class ImageAppender
     /// <returns>The new image; its layers are the base's followed by <paramref name="layers"/>.</returns>
     /// <exception cref="ArgumentException">No layers; the base has no raw config or manifest bytes, or they do not match its digests; a zstd layer on a Docker schema 2 base; annotations on a Docker schema 2 base.</exception>
     /// <exception cref="InvalidDataException">The base config is not a JSON object, or holds <c>rootfs</c>/<c>history</c> repeated or of the wrong type.</exception>
-    public static ResolvedImage Append(ResolvedImage baseImage, IReadOnlyList<WrittenLayer> layers, string createdBy, ImageAppendOptions? options = null)
+    /// <param name="cancellationToken">Cancels reading the base's config, when it was not read yet.</param>
+    public static async Task<ResolvedImage> AppendAsync(ResolvedImage baseImage, IReadOnlyList<WrittenLayer> layers, string createdBy, ImageAppendOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseImage);
         ArgumentNullException.ThrowIfNull(layers);
@@ -39,11 +40,12 @@ public static class ImageAppender
             throw new ArgumentException("no layers to append.", nameof(layers));
         }
 
-        CheckRawBytes(baseImage);
+        var baseConfig = await baseImage.Config.ReadBytesAsync(cancellationToken).ConfigureAwait(false);
+        CheckRawBytes(baseImage, baseConfig);
         var docker = baseImage.Manifest.MediaType == MediaType.DockerManifest;
         var added = layers.Select(l => docker ? new RetypedLayer(l, DockerMediaType(l)) : (ILayer)l).ToList();
         var created = options.Created ?? options.TimeProvider.GetUtcNow();
-        var config = ImageConfigWriter.AppendLayers(baseImage.RawConfig.Span, layers.Select(l => l.DiffId).ToList(), createdBy, created);
+        var config = ImageConfigWriter.AppendLayers(baseConfig.Span, layers.Select(l => l.DiffId).ToList(), createdBy, created);
         var configDescriptor = new Descriptor { MediaType = baseImage.Manifest.Config.MediaType, Digest = Digest.Sha256(config), Size = config.Length };
         // The very descriptor objects of the layers, so Layers[i].Descriptor is Manifest.Layers[i] as with every source.
         List<Descriptor> descriptors = [.. baseImage.Layers.Select(l => l.Descriptor), .. added.Select(l => l.Descriptor)];
@@ -60,22 +62,21 @@ public static class ImageAppender
                 Annotations = options.ManifestAnnotations,
                 Digest = Digest.Sha256(manifest),
             },
-            Config = ManifestParser.ParseConfig(config, $"{name}: config"),
+            Config = new ImageConfigBlob(config, $"{name}: config"),
             Platform = baseImage.Platform,
             Layers = [.. baseImage.Layers, .. added],
             RawManifest = manifest,
-            RawConfig = config,
         };
     }
 
-    private static void CheckRawBytes(ResolvedImage image)
+    private static void CheckRawBytes(ResolvedImage image, ReadOnlyMemory<byte> rawConfig)
     {
-        if (image.RawConfig.IsEmpty || image.RawManifest.IsEmpty)
+        if (rawConfig.IsEmpty || image.RawManifest.IsEmpty)
         {
             throw new ArgumentException($"{image.Name}: the image carries no raw config or manifest bytes; resolve it from a source (registry, OCI layout, docker-archive).", nameof(image));
         }
 
-        if (Digest.Sha256(image.RawConfig.Span) != image.Manifest.Config.Digest)
+        if (Digest.Sha256(rawConfig.Span) != image.Manifest.Config.Digest)
         {
             throw new ArgumentException($"{image.Name}: the raw config bytes do not have the config digest {image.Manifest.Config.Digest}.", nameof(image));
         }

@@ -41,7 +41,8 @@ public sealed class ImagePusher
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(target);
-        Check(image, target);
+        var rawConfig = await image.Config.ReadBytesAsync(cancellationToken);
+        Check(image, rawConfig, target);
         var layers = new BlobPush[image.Layers.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, layers.Length),
@@ -53,7 +54,7 @@ public sealed class ImagePusher
         var configPush = new BlobPush(config, BlobPushOutcome.AlreadyPresent);
         if (!await _client.BlobExistsAsync(target, config.Digest, cancellationToken))
         {
-            await _client.UploadBlobAsync(target, config.Digest, config.Size, new MemoryBlobContent(image.RawConfig), cancellationToken);
+            await _client.UploadBlobAsync(target, config.Digest, config.Size, new MemoryBlobContent(rawConfig), cancellationToken);
             configPush = configPush with { Outcome = BlobPushOutcome.Uploaded };
         }
 
@@ -65,14 +66,14 @@ public sealed class ImagePusher
         return result;
     }
 
-    private static void Check(ResolvedImage image, ImageReference target)
+    private static void Check(ResolvedImage image, ReadOnlyMemory<byte> rawConfig, ImageReference target)
     {
-        if (image.RawManifest.IsEmpty || image.RawConfig.IsEmpty)
+        if (image.RawManifest.IsEmpty)
         {
-            throw new ArgumentException($"{image.Name}: the image carries no raw manifest or config bytes; resolve it from a source or build it with ImageAppender.", nameof(image));
+            throw new ArgumentException($"{image.Name}: the image carries no raw manifest bytes; resolve it from a source or build it with ImageAppender.", nameof(image));
         }
 
-        if (Digest.Sha256(image.RawManifest.Span) != image.Digest || Digest.Sha256(image.RawConfig.Span) != image.Manifest.Config.Digest)
+        if (Digest.Sha256(image.RawManifest.Span) != image.Digest || Digest.Sha256(rawConfig.Span) != image.Manifest.Config.Digest)
         {
             throw new ArgumentException($"{image.Name}: the raw manifest or config bytes do not match the image's digests.", nameof(image));
         }

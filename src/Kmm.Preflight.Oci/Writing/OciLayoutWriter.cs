@@ -27,7 +27,7 @@ public static class OciLayoutWriter
 
     /// <summary>Writes <paramref name="image"/>'s blobs into <paramref name="directory"/> (created if missing) and tags it <paramref name="tag"/>.</summary>
     /// <returns>The <c>index.json</c> entry (manifest descriptor with the <c>org.opencontainers.image.ref.name</c> annotation): the image's digest, or for a Docker schema 2 image that of its OCI manifest.</returns>
-    /// <exception cref="ArgumentException">The tag is empty, or the image has no raw manifest or config bytes.</exception>
+    /// <exception cref="ArgumentException">The tag is empty, or the image has no raw manifest bytes.</exception>
     /// <exception cref="InvalidDataException">A layer read from its source does not match its digest or size; the directory holds an invalid <c>oci-layout</c> or <c>index.json</c>.</exception>
     /// <exception cref="IOException">The directory cannot be written.</exception>
     /// <exception cref="Registry.RegistryException">A layer read from a registry could not be fetched.</exception>
@@ -36,18 +36,19 @@ public static class OciLayoutWriter
         ArgumentNullException.ThrowIfNull(image);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentException.ThrowIfNullOrEmpty(tag);
-        if (image.RawManifest.IsEmpty || image.RawConfig.IsEmpty)
+        if (image.RawManifest.IsEmpty)
         {
-            throw new ArgumentException($"{image.Name}: the image carries no raw manifest or config bytes; resolve it from a source or build it with ImageAppender.", nameof(image));
+            throw new ArgumentException($"{image.Name}: the image carries no raw manifest bytes; resolve it from a source or build it with ImageAppender.", nameof(image));
         }
 
+        var rawConfig = await image.Config.ReadBytesAsync(cancellationToken);
         image = OciManifestConversion.ToOci(image);
         await CreateAsync(directory, cancellationToken);
         await Parallel.ForEachAsync(
             image.Layers.Where(l => !(l.Descriptor.MediaType.IsForeignLayer && l.Descriptor.Urls.Count > 0)),
             new ParallelOptions { MaxDegreeOfParallelism = MaxParallelLayers, CancellationToken = cancellationToken },
             async (layer, token) => await WriteLayerAsync(directory, layer, token));
-        await WriteSmallBlobAsync(directory, image.Manifest.Config, image.RawConfig, cancellationToken);
+        await WriteSmallBlobAsync(directory, image.Manifest.Config, rawConfig, cancellationToken);
         var manifest = new Descriptor { MediaType = image.Manifest.MediaType, Digest = image.Digest, Size = image.RawManifest.Length };
         await WriteSmallBlobAsync(directory, manifest, image.RawManifest, cancellationToken);
         return await AddIndexEntryAsync(directory, manifest, tag, cancellationToken);

@@ -19,16 +19,19 @@ internal static class InspectJsonWriter
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(output);
+        // Inspecting shows the config (labels, platform): read here, as resolving leaves it for whoever needs it.
+        var config = await image.Config.ReadAsync(cancellationToken);
+        var platform = await image.GetPlatformAsync(cancellationToken);
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, Options))
         {
-            Write(image, json);
+            Write(image, config, platform, json);
         }
 
         await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length).AsMemory(), cancellationToken);
     }
 
-    private static void Write(ResolvedImage image, Utf8JsonWriter json)
+    private static void Write(ResolvedImage image, Oci.Manifests.ImageConfig config, Oci.Manifests.Platform? imagePlatform, Utf8JsonWriter json)
     {
         json.WriteStartObject();
         json.WriteString("reference", image.Name);
@@ -61,7 +64,15 @@ internal static class InspectJsonWriter
         }
 
         json.WriteString("mediaType", image.Manifest.MediaType.ToString());
-        json.WriteString("platform", image.Platform.ToString());
+        if (imagePlatform is null)
+        {
+            json.WriteNull("platform");
+        }
+        else
+        {
+            json.WriteString("platform", imagePlatform.ToString());
+        }
+
         json.WriteString("configDigest", image.Manifest.Config.Digest.ToString());
         json.WriteStartArray("layers");
         foreach (var layer in image.Manifest.Layers)
@@ -75,7 +86,7 @@ internal static class InspectJsonWriter
         }
 
         json.WriteEndArray();
-        WriteMap(json, "labels", image.Config.Labels);
+        WriteMap(json, "labels", config.Labels);
         json.WriteEndObject();
     }
 

@@ -33,7 +33,7 @@ internal sealed class RegistryTestPublisher(RegistryClient client) : IImagePubli
             await client.PushBlobAsync(target, layer.Descriptor.Digest, content, layer.Descriptor.Size, cancellationToken);
         }
 
-        await client.PushBlobAsync(target, image.Manifest.Config.Digest, image.RawConfig, cancellationToken);
+        await client.PushBlobAsync(target, image.Manifest.Config.Digest, await image.Config.ReadBytesAsync(cancellationToken), cancellationToken);
         var digest = await client.PushManifestAsync(target, image.Manifest.MediaType, image.RawManifest.ToArray(), cancellationToken);
         var published = new PublishedImage { Reference = reference.Reference, Digest = digest.ToString(), BlobsUploaded = image.Layers.Count + 1 };
         lock (_pushed)

@@ -241,7 +241,7 @@ public class BuildStageTests(EngineKind kind)
         // What left the machine: every layer and the config (history, build arguments) of the pushed image.
         using var client = _registry.CreateClient();
         var pushed = await new RegistryImageSource(client, _registry.Reference($"{_repo}/secret:{Kernel}")).ResolveAsync(Oci.Manifests.Platform.Default);
-        var config = Encoding.UTF8.GetString(pushed.RawConfig.Span);
+        var config = Encoding.UTF8.GetString((await pushed.Config.ReadBytesAsync()).Span);
         Assert.That(config, Does.Not.Contain(SecretValue).And.Not.Contain("other-secret-value"));
         if (kind == EngineKind.Docker)
         {

@@ -41,7 +41,7 @@ public class ValidationPipelineTests
         {
             Name = name,
             Manifest = new ImageManifest { MediaType = MediaType.OciManifest, Config = config, Layers = [], Digest = config.Digest },
-            Config = new ImageConfig(),
+            Config = new ImageConfigBlob("{}"u8.ToArray()),
             Platform = Platform.Default,
             Layers = [],
         };

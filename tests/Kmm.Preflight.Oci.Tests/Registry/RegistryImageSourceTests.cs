@@ -28,11 +28,35 @@ public sealed class RegistryImageSourceTests
 
         Assert.That(resolved.Index, Is.Null);
         Assert.That(resolved.Digest, Is.EqualTo(pushed.Digest));
-        Assert.That(resolved.Platform, Is.EqualTo(Platform.Parse("linux/arm64")));
-        Assert.That(resolved.Config.Labels["kmm"], Is.EqualTo("yes"));
-        Assert.That(resolved.Config.DiffIds, Is.EqualTo(layers.Select(l => l.DiffId().ToString())));
+        Assert.That(resolved.Platform, Is.Null, "no index entry names it");
+        Assert.That(resolved.Config.IsRead, Is.False, "the config is read when asked for");
+        Assert.That(await resolved.GetPlatformAsync(), Is.EqualTo(Platform.Parse("linux/arm64")), "the config names it");
+        var config = await resolved.Config.ReadAsync();
+        Assert.That(config.Labels["kmm"], Is.EqualTo("yes"));
+        Assert.That(config.DiffIds, Is.EqualTo(layers.Select(l => l.DiffId().ToString())));
         Assert.That(resolved.Layers.Select(l => l.Descriptor.Digest), Is.EqualTo(layers.Select(l => l.Digest)));
         Assert.That(resolved.Name, Is.EqualTo(reference.ToString()));
+    }
+
+    [Test]
+    public async Task The_config_is_requested_only_when_read_and_then_once_for_every_copy_of_the_image()
+    {
+        using var client = _registry.CreateClient();
+        var reference = _registry.Reference("source/lazy-config:v1");
+        var pushed = await TestImagePusher.PushImageAsync(client, reference, [TestLayers.Gzip("a", "only")], labels: new Dictionary<string, string> { ["lazy"] = "yes" });
+        var configDigest = Oci.References.Digest.Sha256(pushed.Config);
+
+        var mark = _registry.LogMark;
+        var resolved = await new RegistryImageSource(client, reference).ResolveAsync(Platform.Default);
+        var afterResolve = await RegistryBlobReads.SinceAsync(_registry, mark);
+
+        Assert.That(afterResolve.ContainsKey(configDigest), Is.False, "resolving does not fetch the config");
+        var copy = resolved with { Name = "copy" };
+        var reads = await Task.WhenAll(resolved.Config.ReadAsync(), copy.Config.ReadAsync(), resolved.Config.ReadAsync());
+        Assert.That(reads.Select(c => c.Labels["lazy"]), Is.All.EqualTo("yes"));
+        Assert.That((await copy.Config.ReadBytesAsync()).ToArray(), Is.EqualTo(pushed.Config));
+        var afterReads = await RegistryBlobReads.SinceAsync(_registry, mark);
+        Assert.That(afterReads[configDigest].Gets, Is.EqualTo(1), "one request, shared by every read and copy");
     }
 
     [Test]
@@ -49,7 +73,7 @@ public sealed class RegistryImageSourceTests
         Assert.That(resolved.Index!.MediaType, Is.EqualTo(MediaType.DockerManifestList));
         Assert.That(resolved.Manifest.MediaType, Is.EqualTo(MediaType.DockerManifest));
         Assert.That(resolved.Digest, Is.EqualTo(index.Platforms[1].Digest));
-        Assert.That(resolved.Platform.Variant, Is.EqualTo("v7"));
+        Assert.That(resolved.Platform!.Variant, Is.EqualTo("v7"));
     }
 
     [Test]

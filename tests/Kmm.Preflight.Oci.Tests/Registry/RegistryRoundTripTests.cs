@@ -56,7 +56,7 @@ public sealed class RegistryRoundTripTests(RegistryMode mode)
         Assert.That(resolved.Index!.Digest, Is.EqualTo(index.Digest));
         Assert.That(resolved.Platform, Is.EqualTo(Platform.Parse("linux/arm64")));
         Assert.That(resolved.Digest, Is.EqualTo(index.Platforms[1].Digest));
-        Assert.That(resolved.Config.Architecture, Is.EqualTo("arm64"));
+        Assert.That((await resolved.Config.ReadAsync()).Architecture, Is.EqualTo("arm64"));
         Assert.That(resolved.Layers.Select(l => l.Descriptor.Digest), Is.EqualTo(new[] { arm64.Digest }));
         await using var stream = await resolved.Layers[0].OpenAsync();
         using var copy = new MemoryStream();

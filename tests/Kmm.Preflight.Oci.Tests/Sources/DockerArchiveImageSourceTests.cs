@@ -26,8 +26,8 @@ public sealed class DockerArchiveImageSourceTests : TemporaryDirectoryFixture
 
         Assert.That(resolved.Layers.Select(l => l.Descriptor.Digest), Is.EqualTo(image.Layers.Select(l => l.Digest)));
         Assert.That(resolved.Layers.Select(l => l.Descriptor.Size), Is.EqualTo(image.Layers.Select(l => l.Size)));
-        Assert.That(resolved.Config.DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
-        Assert.That(resolved.Platform, Is.EqualTo(Platform.Default));
+        Assert.That((await resolved.Config.ReadAsync()).DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
+        Assert.That(await resolved.GetPlatformAsync(), Is.EqualTo(Platform.Default));
         if (style != DockerArchiveStyle.Legacy)
         {
             // Docker 25+ archives carry the real manifest.

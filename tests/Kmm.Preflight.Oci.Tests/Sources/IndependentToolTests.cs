@@ -20,7 +20,7 @@ public sealed class IndependentToolTests : TemporaryDirectoryFixture
         var resolved = await new OciLayoutImageSource(copy, "copied").ResolveAsync(Platform.Default);
 
         Assert.That(resolved.Layers.Select(l => l.Descriptor.Digest), Is.EqualTo(image.Layers.Select(l => l.Digest)));
-        Assert.That(resolved.Config.DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
+        Assert.That((await resolved.Config.ReadAsync()).DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
         var files = await LayerContents.ReadAsync(resolved.Layers[1]);
         Assert.That(Encoding.UTF8.GetString(files["opt/lib/modules/6.1.0-56-amd64/extra/mod.ko"]), Is.EqualTo("module"));
     }
@@ -36,7 +36,7 @@ public sealed class IndependentToolTests : TemporaryDirectoryFixture
         var resolved = await new OciLayoutImageSource(copy, "z").ResolveAsync(Platform.Default);
 
         Assert.That(resolved.Layers.Select(l => l.Descriptor.MediaType), Is.All.EqualTo(MediaType.OciLayerZstd));
-        Assert.That(resolved.Config.DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
+        Assert.That((await resolved.Config.ReadAsync()).DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
         var files = await LayerContents.ReadAsync(resolved.Layers[1]);
         Assert.That(files, Does.ContainKey("opt/lib/modules/6.1.0-56-amd64/extra/mod.ko"));
     }
@@ -77,7 +77,7 @@ public sealed class IndependentToolTests : TemporaryDirectoryFixture
         var resolved = await new OciLayoutImageSource(layout, "base").ResolveAsync(Platform.Default);
 
         Assert.That(resolved.Layers, Has.Count.EqualTo(1));
-        Assert.That(resolved.Config.DiffIds, Has.Count.EqualTo(1));
+        Assert.That((await resolved.Config.ReadAsync()).DiffIds, Has.Count.EqualTo(1));
         var files = await LayerContents.ReadAsync(resolved.Layers[0]);
         Assert.That(Encoding.UTF8.GetString(files["opt/lib/modules/k/mod.ko"]), Is.EqualTo("umoci module"));
     }
@@ -114,7 +114,7 @@ public sealed class IndependentToolTests : TemporaryDirectoryFixture
         var only = await new DockerArchiveImageSource(archive).ResolveAsync(Platform.Default);
 
         Assert.That(only.Digest, Is.EqualTo(byName.Digest));
-        Assert.That(byName.Config.DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
+        Assert.That((await byName.Config.ReadAsync()).DiffIds, Is.EqualTo(image.Layers.Select(l => l.DiffId.ToString())));
         Assert.That(byName.Layers, Has.Count.EqualTo(2));
         var files = await LayerContents.ReadAsync(byName.Layers[1]);
         Assert.That(Encoding.UTF8.GetString(files["opt/lib/modules/6.1.0-56-amd64/extra/mod.ko"]), Is.EqualTo("module"));

@@ -23,8 +23,8 @@ public sealed class OciLayoutImageSourceTests : TemporaryDirectoryFixture
         var resolved = await new OciLayoutImageSource(layout, "v1").ResolveAsync(Platform.Default);
 
         Assert.That(resolved.Digest, Is.EqualTo(image.ManifestDescriptor.Digest));
-        Assert.That(resolved.Config.Labels["purpose"], Is.EqualTo("test"));
-        Assert.That(resolved.Platform, Is.EqualTo(Platform.Default));
+        Assert.That((await resolved.Config.ReadAsync()).Labels["purpose"], Is.EqualTo("test"));
+        Assert.That(await resolved.GetPlatformAsync(), Is.EqualTo(Platform.Default));
         Assert.That(resolved.Name, Is.EqualTo($"oci:{layout}:v1"));
         Assert.That(resolved.Layers.Select(l => l.Descriptor.MediaType), Is.EqualTo(new[] { MediaType.OciLayerGzip, MediaType.OciLayerZstd }));
         var lower = await LayerContents.ReadAsync(resolved.Layers[0]);
@@ -134,7 +134,7 @@ public sealed class OciLayoutImageSourceTests : TemporaryDirectoryFixture
         var resolved = await new OciLayoutImageSource(layout, "multi").ResolveAsync(Platform.Parse(requested));
 
         Assert.That(resolved.Digest, Is.EqualTo(arm.ManifestDescriptor.Digest));
-        Assert.That(resolved.Platform.ToString(), Is.EqualTo(reported));
+        Assert.That(resolved.Platform?.ToString(), Is.EqualTo(reported));
     }
 
     [Test]

@@ -49,7 +49,7 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
     {
         var bytes = Encoding.UTF8.GetBytes(config);
         var manifest = image.Manifest with { Config = image.Manifest.Config with { Digest = Digest.Sha256(bytes), Size = bytes.Length } };
-        return image with { Manifest = manifest, RawConfig = bytes };
+        return image with { Manifest = manifest, Config = new ImageConfigBlob(bytes) };
     }
 
     [Test]
@@ -59,17 +59,17 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
         using var layer = await SignedModuleLayerAsync();
         var created = new DateTimeOffset(2026, 11, 28, 9, 30, 15, TimeSpan.Zero);
 
-        var image = ImageAppender.Append(baseImage, [layer], "kmm-preflight sign", new ImageAppendOptions { Created = created });
+        var image = await ImageAppender.AppendAsync(baseImage, [layer], "kmm-preflight sign", new ImageAppendOptions { Created = created });
 
-        var config = Encoding.UTF8.GetString(image.RawConfig.Span);
+        var config = Encoding.UTF8.GetString((await image.Config.ReadBytesAsync()).Span);
         var addedDiffId = $",\"{layer.DiffId}\"";
         var addedHistory = ",{\"created\":\"2026-11-28T09:30:15Z\",\"created_by\":\"kmm-preflight sign\"}";
         Assert.That(config, Does.Contain(addedDiffId).And.Contain(addedHistory));
         Assert.That(config.Replace(addedDiffId, string.Empty, StringComparison.Ordinal).Replace(addedHistory, string.Empty, StringComparison.Ordinal), Is.EqualTo(RichConfig),
             "removing the two insertions gives back the original bytes");
-        Assert.That(image.Config.DiffIds, Is.EqualTo(new[] { "sha256:1111111111111111111111111111111111111111111111111111111111111111", layer.DiffId.ToString() }));
-        Assert.That(image.Manifest.Config.Digest, Is.EqualTo(Digest.Sha256(image.RawConfig.Span)));
-        Assert.That(image.Config.Labels["vendor"], Is.EqualTo("ACME & co"));
+        Assert.That((await image.Config.ReadAsync()).DiffIds, Is.EqualTo(new[] { "sha256:1111111111111111111111111111111111111111111111111111111111111111", layer.DiffId.ToString() }));
+        Assert.That(image.Manifest.Config.Digest, Is.EqualTo(Digest.Sha256((await image.Config.ReadBytesAsync()).Span)));
+        Assert.That((await image.Config.ReadAsync()).Labels["vendor"], Is.EqualTo("ACME & co"));
     }
 
     [TestCase("{}", """{"rootfs":{"type":"layers","diff_ids":["D"]},"history":[H]}""")]
@@ -104,7 +104,7 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
         var baseImage = await BaseImageAsync(format);
         using var layer = await SignedModuleLayerAsync();
 
-        var image = ImageAppender.Append(baseImage, [layer], "sign", new ImageAppendOptions { TimeProvider = new ManualTimeProvider() });
+        var image = await ImageAppender.AppendAsync(baseImage, [layer], "sign", new ImageAppendOptions { TimeProvider = new ManualTimeProvider() });
 
         Assert.That(image.Manifest.MediaType.Value, Is.EqualTo(manifestType));
         Assert.That(image.Manifest.Config.MediaType, Is.EqualTo(baseImage.Manifest.Config.MediaType));
@@ -114,7 +114,7 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
         Assert.That(image.Layers.Select(l => l.Descriptor), Is.EqualTo(image.Manifest.Layers));
         Assert.That(image.Digest, Is.EqualTo(Digest.Sha256(image.RawManifest.Span)));
         Assert.That(Encoding.UTF8.GetString(image.RawManifest.Span), Does.Not.Contain("\\u002B"), "media types are written as other tools write them");
-        Assert.That(Encoding.UTF8.GetString(image.RawConfig.Span), Does.Contain("\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"sign\""), "time from the TimeProvider");
+        Assert.That(Encoding.UTF8.GetString((await image.Config.ReadBytesAsync()).Span), Does.Contain("\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"sign\""), "time from the TimeProvider");
         Assert.That(image.Platform, Is.EqualTo(baseImage.Platform));
     }
 
@@ -125,7 +125,7 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
         var counting = new CountingLayer(baseImage.Layers[0]);
         using var layer = await SignedModuleLayerAsync("signed!");
 
-        var image = ImageAppender.Append(baseImage with { Layers = [counting] }, [layer], "sign");
+        var image = await ImageAppender.AppendAsync(baseImage with { Layers = [counting] }, [layer], "sign");
         Assert.That(counting.Opens, Is.Zero, "appending reads no layer");
         var fileSystem = new ImageFileSystem(image);
 
@@ -143,9 +143,9 @@ public sealed class ImageAppenderTests : TemporaryDirectoryFixture
         await zstdWriter.AddFileAsync("x", "x"u8.ToArray());
         using var zstd = await zstdWriter.CompleteAsync();
 
-        Assert.That(Assert.Throws<ArgumentException>(() => ImageAppender.Append(baseImage, [zstd], "sign"))!.Message, Does.Contain("Docker schema 2"));
-        Assert.Throws<ArgumentException>(() => ImageAppender.Append(baseImage, [], "sign"));
-        Assert.That(Assert.Throws<ArgumentException>(() => ImageAppender.Append(baseImage with { RawConfig = default }, [zstd], "sign"))!.Message, Does.Contain("raw config"));
+        Assert.That(Assert.ThrowsAsync<ArgumentException>(() => ImageAppender.AppendAsync(baseImage, [zstd], "sign"))!.Message, Does.Contain("Docker schema 2"));
+        Assert.ThrowsAsync<ArgumentException>(() => ImageAppender.AppendAsync(baseImage, [], "sign"));
+        Assert.That(Assert.ThrowsAsync<ArgumentException>(() => ImageAppender.AppendAsync(baseImage with { Config = new ImageConfigBlob("{\"os\":\"other\"}"u8.ToArray()) }, [zstd], "sign"))!.Message, Does.Contain("raw config"));
     }
 
     private sealed class CountingLayer(ILayer inner) : ILayer

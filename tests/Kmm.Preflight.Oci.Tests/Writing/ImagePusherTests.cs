@@ -51,7 +51,7 @@ public sealed class ImagePusherTests : TemporaryDirectoryFixture
     }
 
     private static async Task<ResolvedImage> AppendAsync(RegistryClient client, ImageReference baseReference, WrittenLayer layer) =>
-        ImageAppender.Append(await new RegistryImageSource(client, baseReference).ResolveAsync(Platform.Default), [layer], "kmm-preflight sign");
+        await ImageAppender.AppendAsync(await new RegistryImageSource(client, baseReference).ResolveAsync(Platform.Default), [layer], "kmm-preflight sign");
 
     [TestCase(false)]
     [TestCase(true)]

@@ -42,7 +42,7 @@ public sealed class OciLayoutWriterTests : TemporaryDirectoryFixture
         ExternalTool.RequireOrIgnore("skopeo");
         var (registry, baseImage) = await RegistryBaseAsync(docker);
         using var layer = await SignedLayerAsync();
-        var image = ImageAppender.Append(baseImage, [layer], "kmm-preflight sign");
+        var image = await ImageAppender.AppendAsync(baseImage, [layer], "kmm-preflight sign");
         var layout = Temp.Combine("layout");
 
         var entry = await OciLayoutWriter.WriteAsync(image, layout, "signed");
@@ -65,7 +65,7 @@ public sealed class OciLayoutWriterTests : TemporaryDirectoryFixture
         var reread = await new OciLayoutImageSource(layout, "signed").ResolveAsync(Platform.Default);
         Assert.That(reread.Digest, Is.EqualTo(entry.Digest));
         Assert.That(reread.Manifest.Layers.Select(l => l.Digest), Is.EqualTo(image.Manifest.Layers.Select(l => l.Digest)));
-        Assert.That(reread.RawConfig.ToArray(), Is.EqualTo(image.RawConfig.ToArray()));
+        Assert.That((await reread.Config.ReadBytesAsync()).ToArray(), Is.EqualTo((await image.Config.ReadBytesAsync()).ToArray()));
         var fileSystem = new ImageFileSystem(reread);
         Assert.That(Encoding.UTF8.GetString(await fileSystem.ReadAllBytesAsync("/opt/lib/modules/k/extra/m.ko")), Is.EqualTo("signed module"));
         Assert.That(Encoding.UTF8.GetString(await fileSystem.ReadAllBytesAsync("/etc/os-release")), Is.EqualTo("ID=base\n"));
@@ -85,8 +85,8 @@ public sealed class OciLayoutWriterTests : TemporaryDirectoryFixture
         using var one = await SignedLayerAsync("one");
         using var two = await SignedLayerAsync("two");
 
-        await OciLayoutWriter.WriteAsync(ImageAppender.Append(baseImage, [one], "sign"), layout, "second");
-        var last = ImageAppender.Append(baseImage, [two], "sign");
+        await OciLayoutWriter.WriteAsync(await ImageAppender.AppendAsync(baseImage, [one], "sign"), layout, "second");
+        var last = await ImageAppender.AppendAsync(baseImage, [two], "sign");
         await OciLayoutWriter.WriteAsync(last, layout, "second");
 
         var index = JsonNode.Parse(File.ReadAllBytes(indexPath))!;
@@ -113,7 +113,7 @@ public sealed class OciLayoutWriterTests : TemporaryDirectoryFixture
         bytes[^9] ^= 1;
         File.WriteAllBytes(path, bytes);
 
-        Assert.ThrowsAsync<InvalidDataException>(() => OciLayoutWriter.WriteAsync(ImageAppender.Append(baseImage, [layer], "sign"), layout, "broken"));
+        Assert.ThrowsAsync<InvalidDataException>(async () => await OciLayoutWriter.WriteAsync(await ImageAppender.AppendAsync(baseImage, [layer], "sign"), layout, "broken"));
 
         Assert.That(File.Exists(Path.Combine(layout, "blobs", "sha256", layer.Descriptor.Digest.Hex)), Is.False);
         Assert.That(Directory.GetFiles(layout, ".tmp-*", SearchOption.AllDirectories), Is.Empty);

@@ -96,7 +96,7 @@ internal sealed class SignStage : IModuleValidationStage
 
         using (layer)
         {
-            var image = ImageAppender.Append(input, [layer], $"kmm-preflight sign-file {_signing.HashAlgorithm.ToString().ToLowerInvariant()} ({files.Count} file(s): {string.Join(' ', files.Select(f => f.Path))})", new ImageAppendOptions { Name = target });
+            var image = await ImageAppender.AppendAsync(input, [layer], $"kmm-preflight sign-file {_signing.HashAlgorithm.ToString().ToLowerInvariant()} ({files.Count} file(s): {string.Join(' ', files.Select(f => f.Path))})", new ImageAppendOptions { Name = target }, cancellationToken);
             return await VerifyAndPublishAsync(context, image, inputName, key, signed, checks, cancellationToken);
         }
     }

@@ -58,7 +58,7 @@ internal static class OciLayoutResolver
             var (document, raw) = await ReadManifestAsync(store, current, cancellationToken);
             if (document.Manifest is { } manifest)
             {
-                return await BuildAsync(store, manifest, raw, outerIndex, current.Platform, platform, cancellationToken);
+                return await BuildAsync(store, manifest, raw, outerIndex, current.Platform, cancellationToken);
             }
 
             var index = document.Index!;
@@ -74,24 +74,20 @@ internal static class OciLayoutResolver
 
     /// <summary>Builds the resolved image from its manifest (<paramref name="rawManifest"/> parsed), reading the config.</summary>
     public static async Task<ResolvedImage> BuildAsync(
-        IBlobStore store, ImageManifest manifest, byte[] rawManifest, ImageIndex? index, Platform? entryPlatform, Platform requested, CancellationToken cancellationToken)
+        IBlobStore store, ImageManifest manifest, byte[] rawManifest, ImageIndex? index, Platform? entryPlatform, CancellationToken cancellationToken)
     {
+        // Read now, as a local file costs next to nothing, so a malformed config is reported when the image is resolved.
         var configBytes = await store.ReadBlobAsync(manifest.Config, ManifestParser.MaxConfigBytes, cancellationToken);
-        var config = ManifestParser.ParseConfig(configBytes, $"{store.Name}: config {manifest.Config.Digest}");
-        var platform = entryPlatform
-            ?? (config.Os is not null && config.Architecture is not null
-                ? Platform.Normalise(config.Os, config.Architecture, config.Variant)
-                : requested);
+        var configName = $"{store.Name}: config {manifest.Config.Digest}";
         return new ResolvedImage
         {
             Name = store.Name,
             Index = index,
             Manifest = manifest,
-            Config = config,
-            Platform = platform,
+            Config = new ImageConfigBlob(configBytes, ManifestParser.ParseConfig(configBytes, configName), configName),
+            Platform = entryPlatform,
             Layers = manifest.Layers.Select(store.OpenLayer).ToList(),
             RawManifest = rawManifest,
-            RawConfig = configBytes,
         };
     }
 

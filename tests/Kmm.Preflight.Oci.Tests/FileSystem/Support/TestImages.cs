@@ -21,7 +21,7 @@ internal static class TestImages
                 Layers = layers.Select(l => l.Descriptor).ToList(),
                 Digest = Digest.Sha256(Guid.NewGuid().ToByteArray()),
             },
-            Config = new ImageConfig(),
+            Config = new ImageConfigBlob("{}"u8.ToArray()),
             Platform = Platform.Default,
             Layers = layers,
         };
