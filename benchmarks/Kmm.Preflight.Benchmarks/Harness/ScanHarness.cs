@@ -11,7 +11,7 @@ namespace Kmm.Preflight.Benchmarks.Harness;
 internal static class ScanHarness
 {
     private const string StartUp = "start-up (trivial child)";
-    private const string Resolve = "start-up + resolve manifest/config only";
+    private const string Resolve = "start-up + resolve (manifest) only";
     private const string FullGzip = "scan gzip, path absent (every entry)";
     private const string PresentGzip = "scan gzip, module present";
     private const string FullZstd = "scan zstd, path absent (every entry)";
