@@ -43,6 +43,12 @@ internal sealed class MergedNode
     /// <summary>The layer holding <see cref="DataEntry"/>.</summary>
     public int DataLayer { get; set; }
 
+    /// <summary>
+    /// The node of the lower tree this one was copied from (<see cref="CopyFor"/>), null for a node made here: children
+    /// that are still the very same objects as the original's are unchanged subtrees, whose search entries can be reused.
+    /// </summary>
+    public MergedNode? Original { get; private init; }
+
     /// <summary>Children of a directory, by name.</summary>
     public Dictionary<string, MergedNode>? Children { get; set; }
 
@@ -106,6 +112,7 @@ internal sealed class MergedNode
     /// </remarks>
     public MergedNode CopyFor(MergedTree owner, MergedNode? parent) => new(Name, parent, Layer, owner)
     {
+        Original = this,
         Type = Type,
         IsTombstone = IsTombstone,
         Entry = Entry,
