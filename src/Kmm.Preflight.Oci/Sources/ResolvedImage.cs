@@ -23,6 +23,7 @@ public sealed record ResolvedImage
     /// The config blob: read when first asked for (a request of its own for a registry image, which finding and reading
     /// files does not need), then shared by every copy of this image.
     /// </summary>
+    /// <remarks>A registry image's config is read through the client that resolved it: read it before disposing the client.</remarks>
     public required ImageConfigBlob Config { get; init; }
 
     /// <summary>
