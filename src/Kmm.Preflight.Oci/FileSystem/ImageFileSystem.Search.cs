@@ -76,7 +76,7 @@ public sealed partial class ImageFileSystem
         {
             if (directory.Children?.GetValueOrDefault(name) is { IsTombstone: false } child)
             {
-                added.Add(ToEntry(child, path.Length == 1 ? "/" + name : path + "/" + name));
+                added.Add(ToEntry(child, MergedTree.Join(path, name)));
                 if (child.IsDirectory)
                 {
                     added.AddRange(DescendantEntries(child));

@@ -27,5 +27,6 @@ internal sealed partial class MergedTree
         }
     }
 
-    private static string Join(string directory, string name) => directory.Length == 1 ? "/" + name : directory + "/" + name;
+    /// <summary>The absolute path of <paramref name="name"/> in the directory at <paramref name="directory"/>.</summary>
+    public static string Join(string directory, string name) => directory.Length == 1 ? "/" + name : directory + "/" + name;
 }

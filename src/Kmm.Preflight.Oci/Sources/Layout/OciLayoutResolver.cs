@@ -78,13 +78,12 @@ internal static class OciLayoutResolver
     {
         // Read now, as a local file costs next to nothing, so a malformed config is reported when the image is resolved.
         var configBytes = await store.ReadBlobAsync(manifest.Config, ManifestParser.MaxConfigBytes, cancellationToken);
-        var configName = $"{store.Name}: config {manifest.Config.Digest}";
         return new ResolvedImage
         {
             Name = store.Name,
             Index = index,
             Manifest = manifest,
-            Config = new ImageConfigBlob(configBytes, ManifestParser.ParseConfig(configBytes, configName), configName),
+            Config = new ImageConfigBlob(configBytes, $"{store.Name}: config {manifest.Config.Digest}"),
             Platform = entryPlatform,
             Layers = manifest.Layers.Select(store.OpenLayer).ToList(),
             RawManifest = rawManifest,
