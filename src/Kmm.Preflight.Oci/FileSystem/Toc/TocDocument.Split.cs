@@ -293,9 +293,9 @@ internal static partial class TocDocument
         private SecondHalf(ReadOnlyMemory<byte> json, int start, ParseSettings settings)
         {
             (_json, Start, _settings) = (json, start, settings);
-            // A thread of its own, not the pool's: when a followed TOC is all written, the pool's workers are busy
-            // hashing it and serving requests, and the half waited 1.9 ms (median of 30) for one while a core idled.
-            _task = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // A ready thread, not the pool's: when a followed TOC is all written, the pool's workers are busy hashing
+            // it and serving requests, and the half waited 1.9 ms (median of 30) for one while a core idled.
+            _task = Threading.ReadyThreads.Run(Run);
         }
 
         /// <summary>Where the guessed entry begins (its '{').</summary>

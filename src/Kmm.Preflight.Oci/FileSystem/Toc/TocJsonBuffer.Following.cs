@@ -1,3 +1,5 @@
+using Kmm.Preflight.Oci.Threading;
+
 namespace Kmm.Preflight.Oci.FileSystem.Toc;
 
 /// <summary>Reading the JSON while it is written: how far the writer has got, and the one reader that follows it.</summary>
@@ -17,8 +19,8 @@ internal sealed partial class TocJsonBuffer
     public bool IsAbandoned => Volatile.Read(ref _state) == Stopped;
 
     /// <summary>
-    /// Starts <paramref name="read"/> on a thread of its own, to read the JSON as it is written: on a pool thread it
-    /// would queue behind the writer and the digest, and start once the writing is over.
+    /// Starts <paramref name="read"/> on a ready thread (<see cref="ReadyThreads"/>), to read the JSON as it is written:
+    /// on a pool thread it would queue behind the writer and the digest, and start once the writing is over.
     /// </summary>
     /// <param name="read">Reads the JSON, waiting for it with <see cref="WaitFor"/>.</param>
     /// <param name="mapPagesFirst">
@@ -34,7 +36,7 @@ internal sealed partial class TocJsonBuffer
         }
 
         var map = mapPagesFirst && WorthMapping;
-        var task = Task.Factory.StartNew(
+        var task = ReadyThreads.Run(
             () =>
             {
                 if (map)
@@ -43,10 +45,7 @@ internal sealed partial class TocJsonBuffer
                 }
 
                 return read();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            });
         _follower = task;
         return task;
     }
