@@ -56,6 +56,17 @@ public class TocPlainEntryTests
     [TestCase("""{"type":"reg","name":"a","ok":true}""")]
     [TestCase("""{"type":"reg","name":"a"}/* */""")]
     [TestCase("""{"type":"reg","n\u0061me":"a","name":"b"}""")]
+    [TestCase("""{"type":"reg","name":"a}b","size":1}""")]
+    [TestCase("""{"type":"reg","name":"a}","size":1,"digest":"SHA"}""")]
+    [TestCase("""{"type":"reg","name":"a}\u0062","size":1}""")]
+    [TestCase("""{"type":"reg","name":"a\"}b","size":1}""")]
+    [TestCase("""{"type":"reg","name":"é}","size":1}""")]
+    [TestCase("""{"type":"reg","name":"a~}","linkName":"}"}""")]
+    [TestCase("{\n\t\"type\": \"reg\",\n\t\"name\": \"a\",\n\t\"size\": 1\n}")]
+    [TestCase("{\n\t\"type\": \"reg\",\n\t\"name\": \"a\nb\",\n\t\"size\": 1\n}")]
+    [TestCase("{\"type\":\"reg\",\"name\":\"a\rb\",\"size\":1}")]
+    [TestCase("{\"type\":\"reg\",\r\n\"name\":\"a\tb\",\"size\":1}")]
+    [TestCase("{\"type\":\"reg\",\"name\":\"a\u007fb\",\"size\":1}")]
     public void PlainReadingAndTheJsonReaderAgree(string entry)
     {
         var one = entry.Replace("SHA", Sha, StringComparison.Ordinal);
