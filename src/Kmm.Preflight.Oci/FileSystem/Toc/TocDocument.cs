@@ -227,13 +227,13 @@ internal static partial class TocDocument
             int next;
             if (complete)
             {
-                (entry, next) = ReadOne(view, position, run, settings);
+                next = ReadOne(view, position, run, settings, out entry);
             }
             else
             {
                 try
                 {
-                    (entry, next) = ReadOne(view, position, run, settings);
+                    next = ReadOne(view, position, run, settings, out entry);
                 }
                 catch (Exception e) when (e is JsonException or TocInvalidException or InvalidOperationException or FormatException)
                 {
@@ -277,18 +277,20 @@ internal static partial class TocDocument
         throw new OperationCanceledException("abandoned");
     }
 
-    // The entry starting at position, and the position just past it.
-    private static (RawEntry Entry, int Next) ReadOne(ReadOnlySpan<byte> whole, int position, EntryRun run, ParseSettings settings)
+    // The entry starting at position, and the position just past it. The entry is written where the caller keeps it:
+    // returned in a tuple, the 100-byte value was copied two or three times an entry, with a write barrier each.
+    private static int ReadOne(ReadOnlySpan<byte> whole, int position, EntryRun run, ParseSettings settings, out RawEntry entry)
     {
         if (settings.SkipChunks && whole[position..].StartsWith(ChunkStart))
         {
             // What a reader would see first of a chunk written as Go writes it; the rest is stepped over as below.
-            return (SkippedChunk(run.Count), SkipChunkRest(whole, position + ChunkStart.Length, run.Count));
+            entry = SkippedChunk(run.Count);
+            return SkipChunkRest(whole, position + ChunkStart.Length, run.Count);
         }
 
-        if (settings.PlainEntries && position < whole.Length && whole[position] == (byte)'{' && TryReadPlain(whole, position, run.Count, settings, ref run.Previous, out var plain, out var after, out var chunkRest))
+        if (settings.PlainEntries && position < whole.Length && whole[position] == (byte)'{' && TryReadPlain(whole, position, run.Count, settings, ref run.Previous, out entry, out var after, out var chunkRest))
         {
-            return (plain, chunkRest ? SkipChunkRest(whole, after, run.Count) : after);
+            return chunkRest ? SkipChunkRest(whole, after, run.Count) : after;
         }
 
         var reader = new Utf8JsonReader(whole[position..], EntryOptions);
@@ -297,9 +299,9 @@ internal static partial class TocDocument
             throw new TocInvalidException($"TOC entry {run.Count} is not an object");
         }
 
-        var entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
+        entry = ReadEntry(ref reader, whole, position, run.Count, settings, ref run.Previous, out var skipRest);
         var next = position + (int)reader.BytesConsumed;
-        return (entry, skipRest ? SkipChunkRest(whole, next, run.Count) : next);
+        return skipRest ? SkipChunkRest(whole, next, run.Count) : next;
     }
 
     /// <summary>
