@@ -146,7 +146,7 @@ internal static partial class TocDocument
     // range needs of them, the last one's offset and whether one shares a gzip member, is folded into the file's entry.
     private static (TocListing Listing, int ResumeAt) ReadEntries(ReadOnlyMemory<byte> json, int arrayStart, ParseSettings settings, TocJsonBuffer? following = null)
     {
-        var run = new EntryRun(settings.Limits, json.Length - arrayStart);
+        var run = new EntryRun(settings.Limits, json.Length - arrayStart, settings.SkipChunks);
 
         // While the JSON is still being written, the second half starts only once it is all there (see WalkEntries).
         var second = settings.SplitAllowed && following is null ? SecondHalf.TryStart(json, arrayStart, settings) : null;

@@ -17,6 +17,7 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
 {
     private byte* _bytes;
     private readonly int _length;
+    private int _released;
 
     private const int PageSize = 4096;
 
@@ -74,8 +75,28 @@ internal sealed unsafe partial class TocJsonBuffer : MemoryManager<byte>
     /// <summary>Frees the memory, once a reader that follows the writing has stopped; spans taken from it must no longer be used.</summary>
     public void Dispose() => ((IDisposable)this).Dispose();
 
+    /// <summary>
+    /// As <see cref="Dispose()"/>, on a pool thread: unmapping a kernel's TOC (megabytes of touched pages, and the other
+    /// core's TLB flushed) took ~0.7 ms between the parse and the index build. A later <see cref="Dispose()"/> does nothing.
+    /// </summary>
+    public void DisposeInBackground()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static buffer => buffer.Free(), this, preferLocal: false);
+        }
+    }
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            Free();
+        }
+    }
+
+    private void Free()
     {
         if (_bytes is not null)
         {

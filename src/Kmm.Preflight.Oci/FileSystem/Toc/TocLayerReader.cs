@@ -98,6 +98,7 @@ internal static class TocLayerReader
             Verify(jsonDigest, location, "uncompressed TOC JSON");
             StartFetchAhead(layer, json.GetSpan(), fetchAhead, location.Format, tocOffset, cancellationToken);
             entries = await parse.ConfigureAwait(false);
+            owned.DisposeInBackground();
             dataEnd = tocOffset;
         }
         else
@@ -148,6 +149,7 @@ internal static class TocLayerReader
             Verify(Digest.Sha256(compressed), location, "compressed TOC");
             StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
             entries = await parse.ConfigureAwait(false);
+            json.DisposeInBackground();
             dataEnd = location.Offset;
             bytesRead = bytesFetched;
         }

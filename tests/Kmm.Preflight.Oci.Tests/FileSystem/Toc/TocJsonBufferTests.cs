@@ -72,4 +72,49 @@ public class TocJsonBufferTests
         Assert.That(() => buffer.GetSpan(), Throws.TypeOf<ObjectDisposedException>());
         Assert.That(buffer.Dispose, Throws.Nothing, "a second dispose");
     }
+
+    [Test]
+    public void ABufferFreedInTheBackgroundWaitsForItsFollowerThenIsNotUsable()
+    {
+        var buffer = new TocJsonBuffer(1 << 20);
+        using var reading = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var followed = buffer.Follow(() =>
+        {
+            reading.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+            return buffer.GetSpan()[12];
+        });
+        buffer.GetSpan()[12] = 42;
+        buffer.Complete(1 << 20);
+        Assert.That(reading.Wait(TimeSpan.FromSeconds(10)), Is.True);
+
+        buffer.DisposeInBackground();
+        Thread.Sleep(50);
+        Assert.That(followed.IsCompleted, Is.False, "the follower still reads");
+        release.Set();
+        Assert.That(followed.Result, Is.EqualTo(42), "read before the memory was freed");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!IsFreed(buffer) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.That(() => buffer.GetSpan(), Throws.TypeOf<ObjectDisposedException>());
+        Assert.That(buffer.Dispose, Throws.Nothing, "a dispose after the background one");
+    }
+
+    private static bool IsFreed(TocJsonBuffer buffer)
+    {
+        try
+        {
+            buffer.GetSpan();
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
 }
