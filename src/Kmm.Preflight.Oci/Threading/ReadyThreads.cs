@@ -90,23 +90,37 @@ internal static class ReadyThreads
             return Task.Factory.StartNew(job, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
+        // The job sees the caller's execution context (async locals, the current activity), as on a thread of its own.
         var completion = new TaskCompletionSource<T>();
+        var context = ExecutionContext.Capture();
         idle.Give(() =>
         {
-            T result;
-            try
+            if (context is null)
             {
-                result = job();
+                Complete(job, completion);
             }
-            catch (Exception ex)
+            else
             {
-                completion.SetException(ex);
-                return;
+                ExecutionContext.Run(context, static state => ((Action)state!)(), () => Complete(job, completion));
             }
-
-            completion.SetResult(result);
         });
         return completion.Task;
+    }
+
+    private static void Complete<T>(Func<T> job, TaskCompletionSource<T> completion)
+    {
+        T result;
+        try
+        {
+            result = job();
+        }
+        catch (Exception ex)
+        {
+            completion.SetException(ex);
+            return;
+        }
+
+        completion.SetResult(result);
     }
 
     private static bool TryReserve()

@@ -19,13 +19,13 @@ public sealed class ReadyThreadsTests
     }
 
     [Test]
-    public async Task AJobRunsOnAThreadStartedAhead()
+    public void AJobRunsOnAThreadStartedAhead()
     {
         ReadyThreads.Prepare();
         WaitUntil(() => ReadyThreads.Count.Idle == ReadyThreads.MaxThreads);
         Assert.That(ReadyThreads.Count.Alive, Is.EqualTo(ReadyThreads.MaxThreads));
 
-        var name = await ReadyThreads.Run(() => Thread.CurrentThread.Name);
+        var name = ReadyThreads.Run(() => Thread.CurrentThread.Name).Result;
         Assert.That(name, Is.EqualTo(ReadyThreads.ThreadName));
         WaitUntil(() => ReadyThreads.Count.Idle == ReadyThreads.MaxThreads);
         Assert.That(ReadyThreads.Count.Alive, Is.EqualTo(ReadyThreads.MaxThreads), "the thread is kept for the next job");
@@ -72,6 +72,29 @@ public sealed class ReadyThreadsTests
         {
             ReadyThreads.IdleTimeout = saved;
         }
+    }
+
+    private static readonly AsyncLocal<string?> Flowing = new();
+
+    [Test]
+    public void AJobSeesTheCallersAsyncLocals()
+    {
+        ReadyThreads.Prepare();
+        WaitUntil(() => ReadyThreads.Count.Idle == ReadyThreads.MaxThreads);
+        Flowing.Value = "from the caller";
+        try
+        {
+            // Waited for, not awaited: an await's continuation would run on the ready thread, which then is not idle.
+            var seen = ReadyThreads.Run(() => (Thread.CurrentThread.Name, Flowing.Value)).Result;
+            Assert.That(seen, Is.EqualTo((ReadyThreads.ThreadName, "from the caller")));
+        }
+        finally
+        {
+            Flowing.Value = null;
+        }
+
+        WaitUntil(() => ReadyThreads.Count.Idle == ReadyThreads.MaxThreads);
+        Assert.That(ReadyThreads.Run(() => Flowing.Value).Result, Is.Null, "not left on the thread for the next job");
     }
 
     [Test]
