@@ -23,4 +23,11 @@ internal interface IRangeLayer : ILayer
     void FetchAhead(long offset, int length, CancellationToken cancellationToken)
     {
     }
+
+    /// <summary>
+    /// A range already on its way (fetched ahead), served once, as its bytes arrive: the task ends when they start to
+    /// arrive, with null when the source would not serve exactly that range. Null (no task) when the range is not on its
+    /// way: then <see cref="OpenRangeAsync"/> is the way to read it.
+    /// </summary>
+    Task<ArrivingBytes?>? TakeArrivingRange(long offset, int length, CancellationToken cancellationToken) => null;
 }

@@ -46,7 +46,7 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         // Held before the ranges are listed, outside the lock (holding may drop other layers' prefetches, each under
         // its own lock), so that each hold is counted exactly while its ranges can be taken.
         budget?.Hold(this, ranges.Sum(r => (long)r.Length));
-        var started = ranges.Select(r => new PrefetchedRange(r.Offset, r.Length, ReadRangeAsync(r.Offset, r.Length, cancellationToken))).ToList();
+        var started = ranges.Select(r => Fetch(r.Offset, r.Length, cancellationToken)).ToList();
         lock (_rangeLock)
         {
             _ranges = started;
@@ -63,7 +63,7 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         }
 
         budget?.Hold(this, length);
-        var range = new PrefetchedRange(offset, length, ReadRangeAsync(offset, length, cancellationToken));
+        var range = Fetch(offset, length, cancellationToken);
         lock (_rangeLock)
         {
             _ranges = [.. _ranges ?? [], range];
@@ -124,6 +124,35 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         return await client.OpenBlobRangeAsync(repository, descriptor.Digest, offset, length, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public Task<ArrivingBytes?>? TakeArrivingRange(long offset, int length, CancellationToken cancellationToken) =>
+        TakeRange(offset, length) is { } range ? ArrivingAsync(range, cancellationToken) : null;
+
+    private async Task<ArrivingBytes?> ArrivingAsync(PrefetchedRange range, CancellationToken cancellationToken)
+    {
+        var (ignored, arriving) = await range.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (ignored)
+        {
+            return null;
+        }
+
+        if (arriving is not null)
+        {
+            return arriving;
+        }
+
+        // The fetch failed before its bytes came: asked afresh, so errors are reported exactly as without it.
+        await using var stream = await client.OpenBlobRangeAsync(repository, descriptor.Digest, range.Offset, range.Length, cancellationToken).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        var bytes = GC.AllocateUninitializedArray<byte>(range.Length);
+        await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return ArrivingBytes.Whole(bytes);
+    }
+
     /// <summary>Lets the prefetched bytes go (the client's <see cref="PrefetchBudget"/> is over); a later open fetches the blob.</summary>
     internal void DropPrefetch()
     {
@@ -176,29 +205,56 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
         }
     }
 
-    private async Task<(bool RangeIgnored, byte[]? Bytes)> ReadRangeAsync(long offset, int length, CancellationToken cancellationToken)
+    private PrefetchedRange Fetch(long offset, int length, CancellationToken cancellationToken)
     {
+        var started = new TaskCompletionSource<(bool RangeIgnored, ArrivingBytes? Bytes)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new PrefetchedRange(offset, length, started.Task, ReadRangeAsync(offset, length, started, cancellationToken));
+    }
+
+    // The whole range, and as it arrives (started ends when the response's headers are in).
+    private async Task<(bool RangeIgnored, byte[]? Bytes)> ReadRangeAsync(long offset, int length, TaskCompletionSource<(bool RangeIgnored, ArrivingBytes? Bytes)> started, CancellationToken cancellationToken)
+    {
+        ArrivingBytes? arriving = null;
         try
         {
             await using var stream = await client.OpenBlobRangeAsync(repository, descriptor.Digest, offset, length, cancellationToken).ConfigureAwait(false);
             if (stream is null)
             {
+                started.TrySetResult((true, null));
                 return (true, null);
             }
 
             // Not cleared first: every byte is overwritten, and a TOC's range (a megabyte) was cleared only to be.
             var bytes = GC.AllocateUninitializedArray<byte>(length);
-            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            arriving = new ArrivingBytes(bytes);
+            started.TrySetResult((false, arriving));
+            var read = 0;
+            while (read < length)
+            {
+                var count = await stream.ReadAsync(bytes.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    throw new EndOfStreamException($"bytes {offset}..{offset + length} of blob {descriptor.Digest} ended after {read}");
+                }
+
+                read += count;
+                arriving.Advance(read);
+            }
+
+            arriving.Complete();
             return (false, bytes);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            // Whatever went wrong happens again, and is reported with its own message, when the range is opened.
+            // Whatever went wrong happens again, and is reported with its own message, when the range is opened; a
+            // reader of the arriving bytes is told they stopped.
+            started.TrySetResult((false, null));
+            arriving?.Fail(e);
             return (false, null);
         }
     }
 
-    private sealed record PrefetchedRange(long Offset, int Length, Task<(bool RangeIgnored, byte[]? Bytes)> Bytes);
+    private sealed record PrefetchedRange(long Offset, int Length, Task<(bool RangeIgnored, ArrivingBytes? Bytes)> Started, Task<(bool RangeIgnored, byte[]? Bytes)> Bytes);
 
     private async Task<byte[]?> ReadWholeAsync(CancellationToken cancellationToken)
     {

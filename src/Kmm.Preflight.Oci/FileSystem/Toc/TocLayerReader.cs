@@ -5,6 +5,7 @@ using Kmm.Preflight.Oci.Layers.Tar;
 using Kmm.Preflight.Oci.Layers.Zstd;
 using Kmm.Preflight.Oci.Manifests;
 using Kmm.Preflight.Oci.References;
+using Kmm.Preflight.Oci.Threading;
 
 namespace Kmm.Preflight.Oci.FileSystem.Toc;
 
@@ -105,29 +106,76 @@ internal static class TocLayerReader
         {
             CheckSize(location.Length, limits, "compressed");
             CheckSize(location.UncompressedLength, limits, "uncompressed");
-
-            var ranges = FirstRanges(descriptor, location, limits);
-            if (ranges.Count == 0)
+            try
             {
-                throw new TocInvalidException($"the TOC at {location.Offset}..{location.Offset + location.Length} is not inside the {descriptor.Size}-byte blob");
+                (entries, bytesRead) = await ReadZstdChunkedAsync(layer, location, limits, fetchAhead, arrivingAllowed: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArrivalStoppedException)
+            {
+                // The range fetched ahead broke off: asked for afresh, so errors are reported as without it.
+                (entries, bytesRead) = await ReadZstdChunkedAsync(layer, location, limits, fetchAhead, arrivingAllowed: false, cancellationToken).ConfigureAwait(false);
             }
 
-            var (tailTask, tocTask) = ReadTocAndFooterAsync(layer, ranges, location, cancellationToken);
+            dataEnd = location.Offset;
+        }
 
-            // The output's size is announced: its pages are mapped while the TOC is in flight. One byte more than
-            // announced tells a TOC longer than its annotation apart from an exact one.
-            using var json = new TocJsonBuffer((int)location.UncompressedLength + 1);
+        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead, location.Digest).Index;
+    }
 
-            // The parser's thread is started now, to wait for the first bytes (started when they came, it came late);
-            // it first has the buffer's pages mapped, while the TOC is still in flight.
-            var length = (int)location.UncompressedLength;
-            var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true), mapPagesFirst: true);
+    // The zstd:chunked TOC, parsed as it decompresses, and decompressed as it arrives when it was fetched ahead in one
+    // range: the megabyte took 1.5-2 ms to arrive after the response's headers, time the decompression now overlaps.
+    private static async Task<(TocListing Entries, long BytesRead)> ReadZstdChunkedAsync(IRangeLayer layer, TocLocation location, LayerLimits limits, string? fetchAhead, bool arrivingAllowed, CancellationToken cancellationToken)
+    {
+        var descriptor = layer.Descriptor;
+        var ranges = FirstRanges(descriptor, location, limits);
+        if (ranges.Count == 0)
+        {
+            throw new TocInvalidException($"the TOC at {location.Offset}..{location.Offset + location.Length} is not inside the {descriptor.Size}-byte blob");
+        }
 
+        var arrivingTask = arrivingAllowed && NativeZstdLibrary.IsAvailable && ranges is [var (start, total)] ? layer.TakeArrivingRange(start, total, cancellationToken) : null;
+        var (tailTask, tocTask) = arrivingTask is null ? ReadTocAndFooterAsync(layer, ranges, location, cancellationToken) : (null, null);
+
+        // The output's size is announced: its pages are mapped while the TOC is in flight. One byte more than
+        // announced tells a TOC longer than its annotation apart from an exact one.
+        using var json = new TocJsonBuffer((int)location.UncompressedLength + 1);
+
+        // The parser's thread is started now, to wait for the first bytes (started when they came, it came late);
+        // it first has the buffer's pages mapped, while the TOC is still in flight.
+        var length = (int)location.UncompressedLength;
+        var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true), mapPagesFirst: true);
+        var bytesFetched = ranges.Sum(r => (long)r.Length);
+        ArraySegment<byte> tail, compressed;
+        TocInvalidException? undecompressable = null;
+        if (arrivingTask is not null)
+        {
+            var arriving = await arrivingTask.ConfigureAwait(false) ?? throw RangeIgnoredException.For(layer);
+            var whole = arriving.Bytes.Length;
+            var footerLength = (int)Math.Min(whole, ZstdChunkedFooter.Size);
+            (tail, compressed) = (new(arriving.Bytes, whole - footerLength, footerLength), new(arriving.Bytes, 0, (int)location.Length));
+
+            // On a ready thread, which may block until each step's input is there (a pool thread blocked so would hold
+            // up the reads it waits for). Footer, digest and decompression are then judged in the same order as below.
+            undecompressable = await ReadyThreads.Run(() =>
+            {
+                try
+                {
+                    DecompressZstdAsync(compressed, json, length, n => arriving.WaitFor(n, cancellationToken), cancellationToken).GetAwaiter().GetResult();
+                    return null;
+                }
+                catch (TocInvalidException e)
+                {
+                    return e;
+                }
+            }).ConfigureAwait(false);
+            arriving.WaitFor(whole, cancellationToken);
+            ZstdChunkedFooter.Verify(tail, location);
+        }
+        else
+        {
             // Both are awaited (neither left running when the other fails); the first failure is thrown.
-            await Task.WhenAll(tailTask, tocTask).ConfigureAwait(false);
-            var (tail, compressed) = (await tailTask.ConfigureAwait(false), await tocTask.ConfigureAwait(false));
-            var bytesFetched = ranges.Sum(r => (long)r.Length);
-
+            await Task.WhenAll(tailTask!, tocTask!).ConfigureAwait(false);
+            (tail, compressed) = (await tailTask!.ConfigureAwait(false), await tocTask!.ConfigureAwait(false));
             ZstdChunkedFooter.Verify(tail, location);
 
             // Parsed as it decompresses (libzstd bounds what it writes, so unverified input is safe to decompress, and
@@ -138,23 +186,24 @@ internal static class TocLayerReader
             // the buffer's pages to be mapped, 3 ms, before the decompression could start.)
             try
             {
-                await DecompressZstdAsync(compressed, json, length, cancellationToken).ConfigureAwait(false);
+                await DecompressZstdAsync(compressed, json, length, null, cancellationToken).ConfigureAwait(false);
             }
-            catch (TocInvalidException)
+            catch (TocInvalidException e)
             {
-                Verify(Digest.Sha256(compressed), location, "compressed TOC");
-                throw;
+                undecompressable = e;
             }
-
-            Verify(Digest.Sha256(compressed), location, "compressed TOC");
-            StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
-            entries = await parse.ConfigureAwait(false);
-            json.DisposeInBackground();
-            dataEnd = location.Offset;
-            bytesRead = bytesFetched;
         }
 
-        return TocIndexBuilder.Build(descriptor.Digest, location.Format, entries, dataEnd, bytesRead, location.Digest).Index;
+        Verify(Digest.Sha256(compressed), location, "compressed TOC");
+        if (undecompressable is not null)
+        {
+            throw undecompressable;
+        }
+
+        StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
+        var entries = await parse.ConfigureAwait(false);
+        json.DisposeInBackground();
+        return (entries, bytesFetched);
     }
 
     // The file a lookup is for is usually read right after: its request overlaps the parse instead of following it.
@@ -279,7 +328,8 @@ internal static class TocLayerReader
 
     // Into json, one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
     // Each step's output is handed to the parser following the buffer; it is told when the TOC is whole, or is not.
-    private static async Task DecompressZstdAsync(ArraySegment<byte> compressed, TocJsonBuffer json, int uncompressedLength, CancellationToken cancellationToken)
+    // With waitForInput, the compressed bytes are still arriving: each step waits for its input (native libzstd only).
+    private static async Task DecompressZstdAsync(ArraySegment<byte> compressed, TocJsonBuffer json, int uncompressedLength, Func<int, int>? waitForInput, CancellationToken cancellationToken)
     {
         try
         {
@@ -289,7 +339,7 @@ internal static class TocLayerReader
                 // In memory already: straight into the buffer, no stream (see DecompressAll for why that matters).
                 try
                 {
-                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan(), json.Advance, DecompressStep);
+                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan(), json.Advance, DecompressStep, waitForInput is null ? null : n => waitForInput(n));
                 }
                 catch (InvalidDataException e)
                 {
@@ -320,7 +370,7 @@ internal static class TocLayerReader
 
             json.Complete(read);
         }
-        catch (Exception e) when (e is not TocInvalidException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
+        catch (Exception e) when (e is not TocInvalidException and not ArrivalStoppedException and (IOException or InvalidDataException or ZstdSharp.ZstdException))
         {
             throw new TocInvalidException($"the zstd:chunked TOC does not decompress: {e.Message}", e);
         }

@@ -105,10 +105,18 @@ internal static unsafe class NativeZstdLibrary
     /// output is final after each. The output buffer is declared stable (<c>ZSTD_d_stableOutBuffer</c>), so the frame is
     /// decoded straight into it, as the one-shot call does, with no window buffer.
     /// </summary>
+    /// <param name="input">The compressed bytes.</param>
+    /// <param name="output">Where they decompress to.</param>
+    /// <param name="written">Told how much output is final after each step.</param>
+    /// <param name="step">Input bytes a step.</param>
+    /// <param name="waitForInput">
+    /// When the input is still arriving: called with how many of its first bytes the next step reads, and returns once
+    /// they are there (or throws); null when it is all there.
+    /// </param>
     /// <returns>The bytes written.</returns>
     /// <exception cref="InvalidDataException">As <see cref="DecompressAll(ReadOnlySpan{byte}, Span{byte})"/>.</exception>
     /// <exception cref="InvalidOperationException">No decompression context could be made (out of memory).</exception>
-    public static int DecompressAll(ReadOnlySpan<byte> input, Span<byte> output, Action<int> written, int step)
+    public static int DecompressAll(ReadOnlySpan<byte> input, Span<byte> output, Action<int> written, int step, Action<int>? waitForInput = null)
     {
         var entry = Loaded.Value!;
         var context = entry.CreateDCtx();
@@ -123,6 +131,7 @@ internal static unsafe class NativeZstdLibrary
             if (entry.IsError(entry.SetParameter(context, StableOutBufferParameter, 1)) != 0
                 || entry.IsError(entry.SetParameter(context, WindowLogMaxParameter, OneShotWindowLogMax)) != 0)
             {
+                waitForInput?.Invoke(input.Length);
                 var all = DecompressAll(input, output);
                 written(all);
                 return all;
@@ -135,7 +144,9 @@ internal static unsafe class NativeZstdLibrary
                 var inBuffer = new InBuffer { Source = (nint)source };
                 while (true)
                 {
-                    inBuffer.Size = (nuint)Math.Min(input.Length, (long)inBuffer.Size + step);
+                    var wanted = (int)Math.Min(input.Length, (long)inBuffer.Size + step);
+                    waitForInput?.Invoke(wanted);
+                    inBuffer.Size = (nuint)wanted;
                     var (inBefore, outBefore) = (inBuffer.Position, outBuffer.Position);
                     var result = entry.DecompressStream(context, &outBuffer, &inBuffer);
                     if (IsError(result))

@@ -149,6 +149,108 @@ public sealed class TocFallbackTests
         }
     }
 
+    [Test]
+    public async Task ZstdChunkedTocFetchedAheadThatBreaksOffIsAskedForAfreshAndStillRead()
+    {
+        // The TOC's range is fetched while the image resolves and decompressed as it arrives; its body breaks off after
+        // 1,000 bytes (of the fixture's 3 KB), once: the lookup asks for the range again and reads the module through
+        // the TOC as usual.
+        using var breaking = new BreakingRangeHandler(breakAfter: 1000);
+        using var client = new RegistryClient(_fixture.Registry.CreateClientOptions() with { InnerHandler = breaking });
+        var image = await TocLayerTests.ResolveAsync(client, Kmm.Preflight.Oci.References.ImageReference.Parse($"{_fixture.Registry.Host}/{_fixture.ZstdChunked}"));
+
+        var (module, progress) = await ReadModuleAsync(image);
+
+        Assert.That(module, Is.EqualTo(TocImageFixture.Module));
+        Assert.That(progress.All.Last(p => p.Completed).Method, Is.EqualTo(LayerReadMethod.TableOfContents));
+        Assert.That(breaking.Broken, Is.EqualTo(1), "the first TOC range broke off");
+        Assert.That(breaking.TocRanges, Is.EqualTo(2), "the TOC range was asked for again");
+    }
+
+    // Breaks off the body of the first ranged GET that reads to the blob's end (a zstd:chunked TOC and footer) after
+    // breakAfter bytes; counts those GETs.
+    private sealed class BreakingRangeHandler(int breakAfter) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _tocRanges;
+        private int _broken;
+
+        public int TocRanges => _tocRanges;
+
+        public int Broken => _broken;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Headers.Range?.Ranges.SingleOrDefault() is { From: > 0 } range
+                && response.Content.Headers.ContentRange is { Length: { } blobLength, To: { } to } && to == blobLength - 1 && range.From < to - breakAfter)
+            {
+                Interlocked.Increment(ref _tocRanges);
+                if (Interlocked.CompareExchange(ref _broken, 1, 0) == 0)
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                    var broken = new StreamContent(new BreakingStream(body, breakAfter));
+                    foreach (var header in response.Content.Headers)
+                    {
+                        broken.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    }
+
+                    response.Content = broken;
+                }
+            }
+
+            return response;
+        }
+    }
+
+    // The body's first breakAfter bytes, then a broken connection.
+    private sealed class BreakingStream(byte[] body, int breakAfter) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => body.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position >= breakAfter)
+            {
+                throw new IOException("the connection broke off (test)");
+            }
+
+            var count = Math.Min(buffer.Length, Math.Min(breakAfter, body.Length) - _position);
+            body.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     // Reads the module from the image and checks it came whole from streaming the layer; the last progress report.
     private async Task<LayerScanProgress> ReadModuleByStreamingAsync(Kmm.Preflight.Oci.References.ImageReference image)
     {
