@@ -29,5 +29,6 @@ internal interface IRangeLayer : ILayer
     /// arrive, with null when the source would not serve exactly that range. Null (no task) when the range is not on its
     /// way: then <see cref="OpenRangeAsync"/> is the way to read it.
     /// </summary>
+    /// <exception cref="ArrivalStoppedException">The fetch failed (the task throws it): read the range afresh.</exception>
     Task<ArrivingBytes?>? TakeArrivingRange(long offset, int length, CancellationToken cancellationToken) => null;
 }

@@ -136,21 +136,8 @@ internal sealed class RegistryLayer(RegistryClient client, ImageReference reposi
             return null;
         }
 
-        if (arriving is not null)
-        {
-            return arriving;
-        }
-
-        // The fetch failed before its bytes came: asked afresh, so errors are reported exactly as without it.
-        await using var stream = await client.OpenBlobRangeAsync(repository, descriptor.Digest, range.Offset, range.Length, cancellationToken).ConfigureAwait(false);
-        if (stream is null)
-        {
-            return null;
-        }
-
-        var bytes = GC.AllocateUninitializedArray<byte>(range.Length);
-        await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        return ArrivingBytes.Whole(bytes);
+        // The fetch failed before its bytes came: the caller asks afresh, so errors are reported as without it.
+        return arriving ?? throw new ArrivalStoppedException($"bytes {range.Offset}..{range.Offset + range.Length} of blob {descriptor.Digest} did not start to arrive", null);
     }
 
     /// <summary>Lets the prefetched bytes go (the client's <see cref="PrefetchBudget"/> is over); a later open fetches the blob.</summary>
