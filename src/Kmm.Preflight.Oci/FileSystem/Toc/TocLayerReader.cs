@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Kmm.Preflight.Oci.Layers;
 using Kmm.Preflight.Oci.Layers.Gzip;
@@ -146,7 +147,7 @@ internal static class TocLayerReader
         var parse = json.Follow(() => TocDocument.ParseFollowing(json, length, limits, skipChunks: true), mapPagesFirst: true);
         var bytesFetched = ranges.Sum(r => (long)r.Length);
         ArraySegment<byte> tail, compressed;
-        TocInvalidException? undecompressable = null;
+        ExceptionDispatchInfo? undecompressable = null;
         if (arrivingTask is not null)
         {
             var arriving = await arrivingTask.ConfigureAwait(false) ?? throw RangeIgnoredException.For(layer);
@@ -165,7 +166,7 @@ internal static class TocLayerReader
                 }
                 catch (TocInvalidException e)
                 {
-                    return e;
+                    return ExceptionDispatchInfo.Capture(e);
                 }
             }).ConfigureAwait(false);
             arriving.WaitFor(whole, cancellationToken);
@@ -190,15 +191,13 @@ internal static class TocLayerReader
             }
             catch (TocInvalidException e)
             {
-                undecompressable = e;
+                undecompressable = ExceptionDispatchInfo.Capture(e);
             }
         }
 
         Verify(Digest.Sha256(compressed), location, "compressed TOC");
-        if (undecompressable is not null)
-        {
-            throw undecompressable;
-        }
+        // Reported only once the digest is known to be right, with where it was thrown.
+        undecompressable?.Throw();
 
         StartFetchAhead(layer, json.GetSpan()[..length], fetchAhead, location.Format, location.Offset, cancellationToken);
         var entries = await parse.ConfigureAwait(false);
@@ -329,7 +328,7 @@ internal static class TocLayerReader
     // Into json, one byte longer than announced: that tells a TOC longer than its annotation apart from an exact one.
     // Each step's output is handed to the parser following the buffer; it is told when the TOC is whole, or is not.
     // With waitForInput, the compressed bytes are still arriving: each step waits for its input (native libzstd only).
-    private static async Task DecompressZstdAsync(ArraySegment<byte> compressed, TocJsonBuffer json, int uncompressedLength, Func<int, int>? waitForInput, CancellationToken cancellationToken)
+    private static async Task DecompressZstdAsync(ArraySegment<byte> compressed, TocJsonBuffer json, int uncompressedLength, Action<int>? waitForInput, CancellationToken cancellationToken)
     {
         try
         {
@@ -339,7 +338,7 @@ internal static class TocLayerReader
                 // In memory already: straight into the buffer, no stream (see DecompressAll for why that matters).
                 try
                 {
-                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan(), json.Advance, DecompressStep, waitForInput is null ? null : n => waitForInput(n));
+                    read = NativeZstdLibrary.DecompressAll(compressed, json.GetSpan(), json.Advance, DecompressStep, waitForInput);
                 }
                 catch (InvalidDataException e)
                 {
