@@ -35,6 +35,16 @@ public sealed partial class ImageFileSystem
         var fetchAhead = LayerPath.Normalise(path);
         for (var layer = lowest - 1; layer >= 0; layer--)
         {
+            if (layer == layerCount - 1)
+            {
+                // Nothing merged yet: the top layer may decide the path from its entries on it alone.
+                var top = await GetIndexAsync(layer, cancellationToken, fetchAhead).ConfigureAwait(false);
+                if (PathOnlyLookup.TryResolve(top, layer, layer, path, followLast) is { } quick)
+                {
+                    return quick;
+                }
+            }
+
             tree = await GetTreeAsync(layer, cancellationToken, fetchAhead).ConfigureAwait(false);
             var lookup = tree.Resolve(path, followLast);
             if (tree.Decides(lookup))

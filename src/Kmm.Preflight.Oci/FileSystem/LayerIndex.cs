@@ -10,6 +10,7 @@ internal sealed class LayerIndex
         Digest = digest;
         Entries = entries;
         UncompressedSize = uncompressedSize;
+        Shape = new LayerShape(entries);
     }
 
     /// <summary>The layer's digest.</summary>
@@ -17,6 +18,9 @@ internal sealed class LayerIndex
 
     /// <summary>The entries, in tar order.</summary>
     public IReadOnlyList<LayerIndexEntry> Entries { get; }
+
+    /// <summary>What the entries allow a point query to skip, worked out on first use.</summary>
+    public LayerShape Shape { get; }
 
     /// <summary>Size of the uncompressed tar (from a table of contents: the sum of the file sizes).</summary>
     public long UncompressedSize { get; }

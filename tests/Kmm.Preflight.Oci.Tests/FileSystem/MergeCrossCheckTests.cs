@@ -16,7 +16,19 @@ public sealed class MergeCrossCheckTests
     public async Task RandomStacksAgreeWithTheReferenceMerger(int seed)
     {
         var random = new Random(seed);
-        var layerEntries = Enumerable.Range(0, random.Next(1, 5)).Select(_ => GenerateLayer(random)).ToList();
+        await AgreeWithTheReferenceMergerAsync(Enumerable.Range(0, random.Next(1, 5)).Select(_ => GenerateLayer(random)).ToList(), random);
+    }
+
+    /// <summary>Layers without links or removals, whose point queries the top layer's entries on the path answer alone.</summary>
+    [TestCaseSource(nameof(Seeds))]
+    public async Task RandomPlainStacksAgreeWithTheReferenceMerger(int seed)
+    {
+        var random = new Random(seed);
+        await AgreeWithTheReferenceMergerAsync(Enumerable.Range(0, random.Next(1, 4)).Select(_ => GeneratePlainLayer(random)).ToList(), random);
+    }
+
+    private static async Task AgreeWithTheReferenceMergerAsync(List<List<RefLayerEntry>> layerEntries, Random random)
+    {
         var reference = new ReferenceMerger();
         for (var i = 0; i < layerEntries.Count; i++)
         {
@@ -119,6 +131,30 @@ public sealed class MergeCrossCheckTests
             {
                 entries.Add(new RefLayerEntry('o', path));
             }
+        }
+
+        return entries;
+    }
+
+    private static List<RefLayerEntry> GeneratePlainLayer(Random random)
+    {
+        var entries = new List<RefLayerEntry>();
+        var count = random.Next(0, 9);
+        for (var i = 0; i < count; i++)
+        {
+            var path = RandomPath(random);
+            if (random.Next(3) > 0)
+            {
+                // As most tars are written: the parents first.
+                for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+                {
+                    entries.Add(new RefLayerEntry('d', path[..slash]));
+                }
+            }
+
+            entries.Add(random.Next(5) < 2
+                ? new RefLayerEntry('d', path)
+                : new RefLayerEntry('f', path, Content: Encoding.UTF8.GetBytes($"{path}#{random.Next(1000)}")));
         }
 
         return entries;
