@@ -8,7 +8,8 @@ namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// <c>toc-stages FILE estargz|zstd-chunked [one-thread]</c>: the stages of a TOC lookup after the TOC is in memory,
-/// timed once each in a fresh process (cold, as a real lookup runs them): parse, index, tree.
+/// timed once each in a fresh process (cold, as a real lookup runs them): parse, index, a point query from the entries
+/// on its path (twice), the whole tree.
 /// </summary>
 internal static class TocStages
 {
@@ -30,6 +31,14 @@ internal static class TocStages
         var (index, _) = TocIndexBuilder.Build(layer, zstd ? TocFormat.ZstdChunked : TocFormat.Estargz, listing, long.MaxValue / 2, 0);
         result["indexMs"] = stopwatch.Elapsed.TotalMilliseconds;
         result["indexMb"] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
+        var module = index.Entries.Last(e => e.Kind == LayerEntryKind.File).Path;
+        stopwatch.Restart();
+        var found = PathOnlyLookup.TryResolve(index, 0, 0, module, followLast: true);
+        result["pathOnlyMs"] = stopwatch.Elapsed.TotalMilliseconds;
+        stopwatch.Restart();
+        _ = PathOnlyLookup.TryResolve(index, 0, 0, module, followLast: true);
+        result["pathOnlyAgainMs"] = stopwatch.Elapsed.TotalMilliseconds;
+        result["pathOnlyFound"] = found?.Status.ToString();
         allocated = GC.GetTotalAllocatedBytes(precise: true);
         stopwatch.Restart();
         var tree = new MergedTree(0);
