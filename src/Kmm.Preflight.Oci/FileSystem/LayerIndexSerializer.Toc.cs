@@ -33,7 +33,7 @@ internal static partial class LayerIndexSerializer
             writer.Write(file.Digest is not null);
             if (file.Digest is { } digest)
             {
-                writer.Write(digest.ToString());
+                writer.Write(digest.ToDigest().ToString());
             }
         }
     }
@@ -63,15 +63,15 @@ internal static partial class LayerIndexSerializer
         {
             var path = reader.ReadString();
             var (start, end, skip, size) = (reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-            Digest? digest = null;
+            Sha256Hash? digest = null;
             if (reader.ReadBoolean())
             {
-                if (!Digest.TryParse(reader.ReadString(), out var parsed))
+                if (!Digest.TryParse(reader.ReadString(), out var parsed) || parsed.Algorithm != "sha256")
                 {
                     return (false, null);
                 }
 
-                digest = parsed;
+                digest = Sha256Hash.FromDigest(parsed);
             }
 
             if (start < 0 || end < start || skip < 0 || size < 0)

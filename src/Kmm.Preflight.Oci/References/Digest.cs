@@ -69,13 +69,6 @@ public readonly record struct Digest
         return true;
     }
 
-    /// <summary>A sha256 digest from its 64 lower-case hex digits, which the caller has checked (a TOC's thousands).</summary>
-    internal static Digest FromCheckedSha256Hex(string hex)
-    {
-        System.Diagnostics.Debug.Assert(hex.Length == 64 && !hex.AsSpan().ContainsAnyExcept(LowerHex), "not 64 lower-case hex digits");
-        return new Digest("sha256", hex);
-    }
-
     /// <summary>The SHA-256 digest of <paramref name="content"/>.</summary>
     public static Digest Sha256(ReadOnlySpan<byte> content) => FromSha256Hash(SHA256.HashData(content));
 

@@ -456,15 +456,15 @@ internal static partial class TocDocument
 
         // A chunk's own digest is never used (a file is verified whole), so a well-formed one is not decoded; a file's
         // is decoded straight from its hex bytes, already checked.
-        Digest? digest = null;
+        Sha256Hash? digest = null;
         if (fields.DigestStart >= 0 && !ReferenceEquals(type, Chunk))
         {
-            digest = Digest.FromCheckedSha256Hex(System.Text.Encoding.ASCII.GetString(whole.Slice(baseOffset + (int)fields.DigestStart + 7, DigestLength - 7)));
+            digest = Sha256Hash.FromCheckedHex(whole.Slice(baseOffset + (int)fields.DigestStart + 7, DigestLength - 7));
         }
         else if (digestText is { Length: > 0 })
         {
             digest = Digest.TryParse(digestText, out var parsed) && parsed.Algorithm == "sha256"
-                ? parsed
+                ? Sha256Hash.FromDigest(parsed)
                 : throw new TocInvalidException($"TOC entry {index} ('{name}') has digest '{Shorten(digestText)}', not a sha256 digest");
         }
 
@@ -571,7 +571,7 @@ internal static partial class TocDocument
 
     // An entry as read, before the chunks after it are folded in: a value, so chunks allocate nothing.
     internal readonly record struct RawEntry(
-        int Index, string Name, string Type, long Size, string LinkName, int Mode, long Offset, long EndOffset, Digest? Digest, long InnerOffset, long LastChunkOffset, bool ChunkInSharedMember)
+        int Index, string Name, string Type, long Size, string LinkName, int Mode, long Offset, long EndOffset, Sha256Hash? Digest, long InnerOffset, long LastChunkOffset, bool ChunkInSharedMember)
     {
         /// <summary>The entry, with what the chunks after it found: the last one's offset, whether one shares a member.</summary>
         public TocEntry ToEntry(long lastChunkOffset, bool chunkInSharedMember) => new(Index, Name, Type, Size, LinkName, Mode, Offset, EndOffset, Digest, InnerOffset, lastChunkOffset, chunkInSharedMember);

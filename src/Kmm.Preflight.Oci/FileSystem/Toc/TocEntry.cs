@@ -24,7 +24,7 @@ internal sealed record TocEntry(
     int Mode,
     long Offset,
     long EndOffset,
-    Digest? Digest,
+    Sha256Hash? Digest,
     long InnerOffset,
     long LastChunkOffset,
     bool ChunkInSharedMember)

@@ -9,4 +9,4 @@ namespace Kmm.Preflight.Oci.FileSystem.Toc;
 /// <param name="Skip">Uncompressed bytes before the file's data in the first member (eStargz with inner offsets).</param>
 /// <param name="Size">The file's size.</param>
 /// <param name="Digest">The digest its content must have; null only for an empty file.</param>
-internal sealed record TocFileRange(string Path, long Start, long End, long Skip, long Size, Digest? Digest);
+internal sealed record TocFileRange(string Path, long Start, long End, long Skip, long Size, Sha256Hash? Digest);

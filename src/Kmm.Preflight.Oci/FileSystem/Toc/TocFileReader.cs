@@ -64,7 +64,7 @@ internal static class TocFileReader
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var actual = Digest.FromSha256Hash(hash.GetHashAndReset());
+        var actual = Sha256Hash.FromHash(hash.GetHashAndReset());
         if (actual != file.Digest)
         {
             throw new InvalidDataException($"{where} has digest {actual}, not {file.Digest} as its verified table of contents says.");
