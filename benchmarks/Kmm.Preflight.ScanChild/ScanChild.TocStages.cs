@@ -8,8 +8,8 @@ namespace Kmm.Preflight.ScanChild;
 
 /// <summary>
 /// <c>toc-stages FILE estargz|zstd-chunked [one-thread]</c>: the stages of a TOC lookup after the TOC is in memory,
-/// timed once each in a fresh process (cold, as a real lookup runs them): parse, index, a point query from the entries
-/// on its path (twice), the whole tree.
+/// timed once each in a fresh process (cold, as a real lookup runs them): parse, index, the range guess for the last
+/// module (the fetch ahead), a point query from the entries on its path (twice), the whole tree.
 /// </summary>
 internal static class TocStages
 {
@@ -32,6 +32,10 @@ internal static class TocStages
         result["indexMs"] = stopwatch.Elapsed.TotalMilliseconds;
         result["indexMb"] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
         var module = index.Entries.Last(e => e.Kind == LayerEntryKind.File).Path;
+        stopwatch.Restart();
+        var guess = TocRangeGuess.Find(json, module, zstd ? TocFormat.ZstdChunked : TocFormat.Estargz, long.MaxValue / 2);
+        result["guessMs"] = stopwatch.Elapsed.TotalMilliseconds;
+        result["guessFound"] = guess is not null;
         stopwatch.Restart();
         var found = PathOnlyLookup.TryResolve(index, 0, 0, module, followLast: true);
         result["pathOnlyMs"] = stopwatch.Elapsed.TotalMilliseconds;
