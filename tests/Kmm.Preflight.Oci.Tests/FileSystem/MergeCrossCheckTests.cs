@@ -136,7 +136,8 @@ public sealed class MergeCrossCheckTests
         return entries;
     }
 
-    private static List<RefLayerEntry> GeneratePlainLayer(Random random)
+    /// <summary>Directories and files only, the parents usually listed first (as most tars are written).</summary>
+    internal static List<RefLayerEntry> GeneratePlainLayer(Random random)
     {
         var entries = new List<RefLayerEntry>();
         var count = random.Next(0, 9);

@@ -131,34 +131,12 @@ public sealed class PathOnlyLookupTests
         Assert.That(PathOnlyLookup.TryResolve(index, 0, 0, path, followLast: true), Is.Null);
     }
 
+    // The cross-check's plain layers (files sized by their paths), with a file now and then made a device: a device
+    // replaces what is at its path as a file does.
     private static List<LayerIndexEntry> GeneratePlainLayer(Random random)
-    {
-        var entries = new List<LayerIndexEntry>();
-        var count = random.Next(1, 12);
-        for (var i = 0; i < count; i++)
-        {
-            var path = RandomPath(random);
-            if (random.Next(3) > 0)
-            {
-                // As most tars are written: the parents first.
-                var slash = -1;
-                while ((slash = path.IndexOf('/', slash + 1)) > 0)
-                {
-                    entries.Add(Entry(LayerEntryKind.Directory, path[..slash]));
-                }
-            }
-
-            var kind = random.Next(10) switch
-            {
-                < 4 => LayerEntryKind.Directory,
-                < 9 => LayerEntryKind.File,
-                _ => LayerEntryKind.CharacterDevice,
-            };
-            entries.Add(Entry(kind, path));
-        }
-
-        return entries;
-    }
+        => [.. MergeCrossCheckTests.GeneratePlainLayer(random).Select(e => Entry(
+            e.Kind == 'd' ? LayerEntryKind.Directory : random.Next(8) == 0 ? LayerEntryKind.CharacterDevice : LayerEntryKind.File,
+            e.Path))];
 
     private static string RandomPath(Random random)
         => string.Join('/', Enumerable.Range(0, random.Next(1, 4)).Select(_ => Names[random.Next(Names.Length)]));
