@@ -10,8 +10,12 @@ namespace Kmm.Preflight.Oci.References;
 internal readonly record struct Sha256Hash(ulong First, ulong Second, ulong Third, ulong Fourth)
 {
     /// <summary>From 64 lower-case hex digits, already checked (ASCII bytes).</summary>
-    public static Sha256Hash FromCheckedHex(ReadOnlySpan<byte> hex) =>
-        new(Word(hex[..16]), Word(hex[16..32]), Word(hex[32..48]), Word(hex[48..64]));
+    public static Sha256Hash FromCheckedHex(ReadOnlySpan<byte> hex)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        Convert.FromHexString(hex[..64], hash, out _, out _);
+        return FromHash(hash);
+    }
 
     /// <summary>From the raw 32-byte hash.</summary>
     public static Sha256Hash FromHash(ReadOnlySpan<byte> hash) => new(
@@ -47,16 +51,4 @@ internal readonly record struct Sha256Hash(ulong First, ulong Second, ulong Thir
 
     /// <summary>The digest's text, <c>sha256:…</c>.</summary>
     public override string ToString() => ToDigest().ToString();
-
-    private static ulong Word(ReadOnlySpan<byte> hex)
-    {
-        var value = 0UL;
-        foreach (var digit in hex)
-        {
-            // '0'-'9' are 0x30-0x39 and 'a'-'f' 0x61-0x66: the low nibble, plus 9 for a letter.
-            value = (value << 4) | (uint)((digit & 0xF) + ((digit >> 6) * 9));
-        }
-
-        return value;
-    }
 }
